@@ -1,0 +1,1 @@
+"""The playout worker: live zone channels, paced MP3 streams, the as-run log."""

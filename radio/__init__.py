@@ -1,0 +1,1 @@
+"""Loa Xã, the application: settings, the command line, and (soon) the API and console."""

@@ -1,0 +1,1 @@
+"""Airtimes: one-off and recurring slots, conflicts, priorities, pre-rendering."""
