@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table (`radio bench NAME`, `--json` for the figures)."""
