@@ -15,12 +15,12 @@ from bench.standin import STANDIN_ID, standin_files
 from bench.table import print_json, print_table
 from voices import Catalog, Pcm, SynthesisParams, encode_mp3
 from voices.audio import concatenate
-from voices.normalize import normalize
+from voices.normalize import Normalizer
 from voices.split import split
 
 
 def run(texts: list[str]) -> dict[str, object]:
-    segments = [s.text for text in texts for s in split(normalize(text))]
+    segments = [s.text for text in texts for s in split(Normalizer().normalize(text))]
     with tempfile.TemporaryDirectory() as tmp:
         catalog = Catalog(Path(tmp))
         catalog.add(*standin_files(Path(tmp) / "standin"), voice_id=STANDIN_ID)

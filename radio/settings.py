@@ -17,6 +17,11 @@ class Settings:
     default_voice: str
     voices_url: str
 
+    @property
+    def lexicon_path(self) -> Path:
+        """The commune's pronunciation lexicon (`written = spoken` lines)."""
+        return self.data_dir / "lexicon.txt"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """RADIO_DATA_DIR holds voices, the cache and the database; it defaults to the

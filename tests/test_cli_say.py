@@ -119,3 +119,26 @@ def test_voices_add_and_remove_via_cli(data_dir: Path, standin_files: tuple[Path
     assert removed_again.returncode == 1 and "not installed" in removed_again.stderr
     builtin = radio("voices", "remove", "espeak-north-male")
     assert builtin.returncode == 1 and "built in" in builtin.stderr
+
+
+def test_say_speaks_the_normalized_text(data_dir: Path, tmp_path: Path) -> None:
+    """Digits and abbreviations are read as words: the written and the spelled-out forms
+    take the same time to say (eSpeak adds small random variation)."""
+    written, spelled = tmp_path / "written.wav", tmp_path / "spelled.wav"
+    assert radio("say", "UBND xã có 1.250 hộ, họp lúc 7h30.", "-o", str(written)).returncode == 0
+    spelled_text = (
+        "ủy ban nhân dân xã có một nghìn hai trăm năm mươi hộ, họp lúc bảy giờ ba mươi phút."
+    )
+    assert radio("say", spelled_text, "-o", str(spelled)).returncode == 0
+    assert wav_seconds(written) == pytest.approx(wav_seconds(spelled), rel=0.02)
+
+
+def test_say_uses_the_installation_lexicon(data_dir: Path, tmp_path: Path) -> None:
+    plain, custom = tmp_path / "plain.wav", tmp_path / "custom.wav"
+    assert radio("say", "Thôn Nà Héo.", "-o", str(plain)).returncode == 0
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "lexicon.txt").write_text(
+        "Nà Héo = thôn có tên rất dài là Nà Héo ở xã Vi Hương\n", "utf-8"
+    )
+    assert radio("say", "Thôn Nà Héo.", "-o", str(custom)).returncode == 0
+    assert wav_seconds(custom) > 2 * wav_seconds(plain)

@@ -5,13 +5,16 @@ from voices.catalog import DEFAULT_VOICE, Catalog, VoiceError, VoiceInfo
 from voices.download import DownloadError
 from voices.encode import encode_mp3, encode_wav
 from voices.engine import SynthesisError, SynthesisParams, Synthesizer
-from voices.speech import EmptyTextError, speak
+from voices.normalize import Lexicon, Normalizer
+from voices.speech import EmptyTextError, normalizer_for, speak
 
 __all__ = [
     "DEFAULT_VOICE",
     "Catalog",
     "DownloadError",
     "EmptyTextError",
+    "Lexicon",
+    "Normalizer",
     "Pcm",
     "SynthesisError",
     "SynthesisParams",
@@ -20,5 +23,6 @@ __all__ = [
     "VoiceInfo",
     "encode_mp3",
     "encode_wav",
+    "normalizer_for",
     "speak",
 ]

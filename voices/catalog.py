@@ -169,6 +169,14 @@ class Catalog:
 
     # -- resolving -------------------------------------------------------------------
 
+    def info(self, voice_id: str) -> VoiceInfo:
+        """The catalog facts of a voice id (a speaker id gives its model's facts)."""
+        model_id = voice_id.partition(_SPEAKER_SEP)[0]
+        for info in self.voices():
+            if info.id in (voice_id, model_id):
+                return info
+        raise VoiceError(f"unknown voice {voice_id!r}; see: radio voices list")
+
     def synthesizer(self, voice_id: str) -> Synthesizer:
         """A ready voice for an id: "espeak-north-female", "vi_VN-vivos-x_low:VIVOSSPK01"."""
         for b in _BUILTIN:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from voices.audio import Pcm, concatenate
+from voices.catalog import VoiceInfo
 from voices.engine import SynthesisParams, Synthesizer
-from voices.normalize import normalize
+from voices.normalize import NORTH, SOUTH, Lexicon, Normalizer
 from voices.split import split
 
 SENTENCE_PAUSE_S = 0.35
@@ -15,8 +16,13 @@ class EmptyTextError(ValueError):
     """The text has nothing to read aloud."""
 
 
-def speak(text: str, voice: Synthesizer, params: SynthesisParams) -> Pcm:
-    segments = split(normalize(text))
+def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
+    """Numbers are read the way the voice's region reads them (ngàn, lẻ in the south)."""
+    return Normalizer(lexicon, SOUTH if info.dialect == "nam" else NORTH)
+
+
+def speak(text: str, voice: Synthesizer, params: SynthesisParams, normalizer: Normalizer) -> Pcm:
+    segments = split(normalizer.normalize(text))
     if not segments:
         raise EmptyTextError("the text is empty: there is nothing to read")
     rate = voice.sample_rate

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from radio.cli import bench, speech, voices
+from radio.cli import bench, normalize, speech, voices
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     speech.register(commands)
+    normalize.register(commands)
     voices.register(commands)
     bench.register(commands)
     return parser

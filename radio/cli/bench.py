@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
 from typing import Any
 
 from radio.settings import Settings
+
+_BENCHES = {
+    "engines": ("real-time factor of each engine, MP3 encoding cost", "news"),
+    "normalize": ("normalizer time on the news corpus", "news"),
+}
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -14,15 +20,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
     group = commands.add_parser("bench", help="run a benchmark and print its table")
     sub = group.add_subparsers(dest="bench_command", required=True, metavar="NAME")
-    engines = sub.add_parser("engines", help="real-time factor of each engine, MP3 cost")
-    engines.add_argument("--corpus", type=Path, default=DEFAULT_SHARED / "corpus" / "news")
-    engines.add_argument("--json", action="store_true")
-    engines.set_defaults(handler=run_engines)
+    for name, (summary, corpus) in _BENCHES.items():
+        bench = sub.add_parser(name, help=summary)
+        bench.add_argument("--corpus", type=Path, default=DEFAULT_SHARED / "corpus" / corpus)
+        bench.add_argument("--json", action="store_true", help="the figures as one JSON object")
+        bench.set_defaults(handler=run_bench)
 
 
-def run_engines(args: argparse.Namespace, settings: Settings) -> int:
-    from bench import engines
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bench.table import corpus_texts
 
-    engines.report(engines.run(corpus_texts(args.corpus)), args.json)
+    module = importlib.import_module(f"bench.{args.bench_command}")
+    module.report(module.run(corpus_texts(args.corpus)), args.json)
     return 0

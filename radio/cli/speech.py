@@ -8,7 +8,15 @@ from typing import Any
 
 from radio.cli.textio import read_text, write_atomically
 from radio.settings import Settings
-from voices import Catalog, SynthesisParams, encode_mp3, encode_wav, speak
+from voices import (
+    Catalog,
+    Lexicon,
+    SynthesisParams,
+    encode_mp3,
+    encode_wav,
+    normalizer_for,
+    speak,
+)
 
 _ENCODERS = {".mp3": encode_mp3, ".wav": encode_wav}
 
@@ -32,8 +40,11 @@ def run_say(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"output must end in .mp3 or .wav, got {args.output.name!r}")
     params = SynthesisParams(rate=args.rate, volume=args.volume)
     text = args.text if args.file is None else read_text(args.file)
-    voice = Catalog(settings.data_dir).synthesizer(args.voice or settings.default_voice)
-    pcm = speak(text, voice, params)
+    catalog = Catalog(settings.data_dir)
+    voice_id = args.voice or settings.default_voice
+    voice = catalog.synthesizer(voice_id)
+    normalizer = normalizer_for(catalog.info(voice_id), Lexicon.load(settings.lexicon_path))
+    pcm = speak(text, voice, params, normalizer)
     write_atomically(args.output, encoder(pcm))
     print(f"{args.output}: {pcm.duration:.1f} s, {voice.voice_id}")
     return 0

@@ -1,0 +1,365 @@
+"""The reading rules, in priority order: the first rule that matches at a position and
+accepts its context decides how that span is read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from voices.normalize.numbers import (
+    read_digits,
+    read_int,
+    read_number_text,
+    read_ordinal,
+)
+from voices.normalize.scanner import Match, Rule
+from voices.normalize.tables import (
+    ABBREVIATIONS,
+    COUNT_NOUNS,
+    CURRENCIES,
+    DATE_CONTEXT,
+    DOCUMENT_CODES,
+    DOTTED,
+    LETTERS,
+    LOANWORDS,
+    ROMAN_CONTEXT,
+    UNITS,
+)
+
+# Letters of Vietnamese words, for word boundaries (\w also counts digits and "_").
+_NOT_WORD_BEFORE = r"(?<![\w])"
+_NOT_WORD_AFTER = r"(?![\w])"
+# A number as written in Vietnamese: "." groups thousands, "," marks decimals.
+NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d]|[.,]\d)|\d+(?:,\d+)?(?![\d]|[.,]\d)"
+_COUNT_CONTEXT = frozenset({"có", "đạt", "được", "thứ", "xếp", "chiếm", "còn", "tổng"})
+_DAY_WORDS = frozenset({"ngày", "hôm", "đêm", "sáng", "trưa", "chiều", "tối", "mồng", "mùng"})
+_ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}"
+    r"(?:ng|nh|ch|[cmnptiyuo])?"
+)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first, so that "km2" wins over "km" and "m"."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _number(m: Match, name: str = "n") -> str:
+    return read_number_text(m.group(name), m.dialect)
+
+
+def _month(value: int, m: Match) -> str:
+    return "tư" if value == 4 else read_int(value, m.dialect)
+
+
+def _date(m: Match, day: int, month: int, year: str | None) -> str | None:
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    words = [] if m.word_before() in _DAY_WORDS else ["ngày"]
+    words += [read_int(day, m.dialect), "tháng", _month(month, m)]
+    if year:
+        words += ["năm", read_int(int(year), m.dialect)]
+    return " ".join(words)
+
+
+# -- handlers ------------------------------------------------------------------------
+
+
+def _url(m: Match) -> str:
+    text = re.sub(r"^(?:https?://)", "", m.group(0)).rstrip("/")
+    spoken = {
+        ".": "chấm",
+        "/": "gạch chéo",
+        "@": "a còng",
+        "-": "gạch ngang",
+        "_": "gạch dưới",
+        ":": "hai chấm",
+    }
+    words = []
+    for token in re.findall(r"[A-Za-z]+|\d+|[./@\-_:]", text):
+        if token in spoken:
+            words.append(spoken[token])
+        elif token.isdigit():
+            words.append(read_digits(token))
+        elif token.lower() == "www":
+            words.append("vê kép vê kép vê kép")
+        elif len(token) == 1:
+            words.append(_spell(token))
+        elif token.lower() == "vn":
+            words.append("vê en")
+        else:
+            words.append(" ".join(_syllables(token.lower())))
+    return " ".join(words)
+
+
+def _syllables(word: str) -> list[str]:
+    """Vietnamese written without spaces or tones, as in domain names: "dichvucong" ->
+    dich vu cong. Fewest syllables wins; a word that does not split stays whole."""
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 7), end):
+            head = best[start]
+            if head is not None and _SYLLABLE.fullmatch(word[start:end]):
+                candidate = [*head, word[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[-1] or [word]
+
+
+def _document_number(m: Match) -> str:
+    words = [read_int(int(m.group("n")), m.dialect)]
+    if m.group("year"):
+        words += ["năm", read_int(int(m.group("year")), m.dialect)]
+    for code in re.split(r"[-/.]", m.group("codes")):
+        letters, digits = re.fullmatch(r"(\D*)(\d*)", code).groups()  # type: ignore[union-attr]
+        if letters:
+            words.append(DOCUMENT_CODES.get(letters) or _spell(letters))
+        if digits:
+            words.append(read_int(int(digits), m.dialect))
+    return " ".join(words)
+
+
+def _phone(m: Match) -> str | None:
+    digits = re.sub(r"\D", "", m.group(0))
+    national = digits[2:] if m.group(0).startswith("+") else digits[1:]
+    if not 9 <= len(national) <= 10:
+        return None
+    groups = re.split(r"[ .-]+", m.group(0).removeprefix("+84").strip(" .-"))
+    prefix = ["cộng tám tư"] if m.group(0).startswith("+") else []
+    return ", ".join(prefix + [read_digits(g) for g in groups if g])
+
+
+def _hotline(m: Match) -> str:
+    return ", ".join(read_digits(g) for g in re.split(r"[ .]", m.group(0)))
+
+
+def _service_number(m: Match) -> str:
+    return f"{m.group('word')} {read_digits(m.group('n'))}"
+
+
+def _full_date(m: Match) -> str | None:
+    if m.group("s1") != m.group("s2"):
+        return None
+    return _date(m, int(m.group("d")), int(m.group("m")), m.group("y"))
+
+
+def _month_year(m: Match) -> str | None:
+    month = int(m.group("m"))
+    if not 1 <= month <= 12:
+        return None
+    head = m.group("word") or "tháng"
+    return f"{head} {_month(month, m)} năm {read_int(int(m.group('y')), m.dialect)}"
+
+
+def _day_month(m: Match) -> str | None:
+    """d/m is a date unless it counts something: "8/8 thôn", "có 3/5", "xếp thứ 11/63"."""
+    before = m.word_before()
+    counts = m.word_after() in COUNT_NOUNS or before in _COUNT_CONTEXT
+    if counts and before not in DATE_CONTEXT:
+        return None
+    return _date(m, int(m.group("a")), int(m.group("b")), None)
+
+
+def _fraction(m: Match) -> str:
+    return f"{read_int(int(m.group('a')), m.dialect)} trên {read_int(int(m.group('b')), m.dialect)}"
+
+
+def _time(m: Match) -> str | None:
+    hour, minute = int(m.group("h")), int(m.group("min") or 0)
+    if hour > 24 or minute > 59:
+        return None
+    words = [read_int(hour, m.dialect), "giờ"]
+    if minute:
+        words += [read_int(minute, m.dialect), "phút"]
+    if m.group("s"):
+        words += [read_int(int(m.group("s")), m.dialect), "giây"]
+    return " ".join(words)
+
+
+def _roman(m: Match) -> str | None:
+    numeral = m.group("roman")
+    if not numeral or not _ROMAN.fullmatch(numeral):
+        return None
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    total = sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+    reading = f"{m.group('word')} {read_int(total, m.dialect)}"
+    if m.group("y"):
+        reading += f" năm {read_int(int(m.group('y')), m.dialect)}"
+    return reading
+
+
+def _ordinal(m: Match) -> str:
+    return f"{m.group('word')} {read_ordinal(int(m.group('n')), m.dialect)}"
+
+
+def _month_name(m: Match) -> str | None:
+    month = int(m.group("n"))
+    return f"{m.group('word')} {_month(month, m)}" if 1 <= month <= 12 else None
+
+
+def _money(m: Match) -> str:
+    words = [_number(m)]
+    if m.group("scale"):
+        words.append(m.group("scale").replace("tỉ", "tỷ").replace("ngàn", m.dialect.thousand))
+    words.append(CURRENCIES[m.group("cur")])
+    if m.group("per"):
+        words += ["một", UNITS.get(m.group("per"), m.group("per"))]
+    return " ".join(words)
+
+
+def _percent(m: Match) -> str:
+    return f"{_number(m)} phần trăm"
+
+
+def _measure(m: Match) -> str:
+    words = ["âm"] if m.group("neg") else []
+    words += [_number(m), UNITS[m.group("unit")]]
+    if m.group("per"):
+        words += ["trên", UNITS.get(m.group("per"), m.group("per"))]
+    return " ".join(words)
+
+
+def _dotted_number(m: Match) -> str:
+    return " chấm ".join(read_number_text(part, m.dialect) for part in m.group(0).split("."))
+
+
+def _acronym(m: Match) -> str:
+    word = m.group(0)
+    lower = word.lower()
+    if not word.isascii() or len(word) >= 6 or _SYLLABLE.fullmatch(lower):
+        return lower  # a Vietnamese word in capitals (THÔNG BÁO KHẨN) or an English word
+    return _spell(word)
+
+
+def _spell(letters: str) -> str:
+    return " ".join(LETTERS.get(c.upper(), c) for c in letters)
+
+
+def _symbol(m: Match) -> str:
+    symbol = m.group(0).strip()
+    readings = {
+        "&": " và ",
+        "+": " cộng ",
+        "=": " bằng ",
+        "~": " khoảng ",
+        "%": " phần trăm ",
+        "≥": " lớn hơn hoặc bằng ",
+        "≤": " nhỏ hơn hoặc bằng ",
+        ">": " lớn hơn ",
+        "<": " nhỏ hơn ",
+        "°": " độ ",
+        "…": "...",
+        "/": " ",
+        "-": " ",
+    }
+    return readings.get(symbol, ", ")
+
+
+# -- the rules, in priority order ------------------------------------------------------
+
+
+def _rule(kind: str, pattern: str, handler: object) -> Rule:
+    return Rule(kind, re.compile(pattern), handler)  # type: ignore[arg-type]
+
+
+_CODE = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
+_UNIT = _alternation(UNITS)
+_CUR = _alternation(CURRENCIES)
+
+RULES: list[Rule] = [
+    _rule(
+        "url",
+        r"https?://[^\s]*[^\s.,;:!?)\]”\"']|(?i:www\.[^\s]*[^\s.,;:!?)\]”\"'])"
+        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org)\b)",
+        _url,
+    ),
+    _rule(
+        "document",
+        rf"(?P<n>\d+)(?:/(?P<year>\d{{4}}))?[/-](?P<codes>{_CODE}(?:[-/.]{_CODE})*)"
+        + _NOT_WORD_AFTER,
+        _document_number,
+    ),
+    _rule(
+        "phone", r"(?<![\d.,])(?:\+84[ .-]?|0)\d{2,3}(?:[ .-]?\d{2,4}){2,3}(?![\d]|[.,]\d)", _phone
+    ),
+    _rule("phone", r"(?<![\d.,])1[89]00[ .]?\d{2,4}(?:[ .]\d{2,4})?(?![\d]|[.,]\d)", _hotline),
+    _rule(
+        "phone", r"(?P<word>(?i:gọi|số|gọi số))\s+(?P<n>11[1-5])(?![\d]|[.,]\d)", _service_number
+    ),
+    _rule(
+        "date",
+        r"(?<![\d/.])(?P<d>\d{1,2})(?P<s1>[/.-])(?P<m>\d{1,2})(?P<s2>[/.-])"
+        r"(?P<y>\d{4})(?![\d]|[.,/]\d)",
+        _full_date,
+    ),
+    _rule(
+        "date",
+        r"(?:(?P<word>(?i:tháng))\s+)?(?<![\d/.])(?P<m>\d{1,2})[/-](?P<y>\d{4})"
+        r"(?![\d]|[.,/]\d)",
+        _month_year,
+    ),
+    _rule("date", r"(?<![\d/.,])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|[.,]\d)", _day_month),
+    _rule("fraction", r"(?<![\d/.,])(?P<a>\d+)/(?P<b>\d+)(?![\d/]|[.,]\d)", _fraction),
+    _rule("time", r"(?<![\d.,])(?P<h>\d{1,2})h(?P<min>\d{2})?'?" + _NOT_WORD_AFTER, _time),
+    _rule(
+        "time",
+        r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<s>\d{2}))?(?![\d]|[.,:]\d)",
+        _time,
+    ),
+    _rule(
+        "roman",
+        rf"(?P<word>(?i:{_alternation(ROMAN_CONTEXT)}))\s+(?P<roman>[IVXLCDM]+)"
+        r"(?:/(?P<y>\d{4}))?" + _NOT_WORD_AFTER,
+        _roman,
+    ),
+    _rule("ordinal", r"(?P<word>(?i:thứ))\s+(?P<n>\d{1,2})(?![\d/]|[.,]\d)", _ordinal),
+    _rule("date", r"(?P<word>(?i:tháng))\s+(?P<n>\d{1,2})(?![\d/]|[.,]\d)", _month_name),
+    _rule(
+        "money",
+        rf"(?P<n>{NUMBER})\s?(?:(?P<scale>nghìn|ngàn|triệu|tỷ|tỉ)\s)?(?P<cur>{_CUR})"
+        r"(?:/(?P<per>[^\W\d_]+))?" + _NOT_WORD_AFTER,
+        _money,
+    ),
+    _rule("percent", rf"(?P<n>{NUMBER})\s?%", _percent),
+    _rule(
+        "measure",
+        rf"(?P<neg>(?<![\w)])[-−])?(?P<n>{NUMBER})\s?(?P<unit>{_UNIT})"
+        rf"(?:/(?P<per>{_UNIT}|h|giờ|ngày|tháng|năm|người))?" + _NOT_WORD_AFTER,
+        _measure,
+    ),
+    _rule("range", r"(?<=\d)\s*[-–—]\s*(?=\d)", lambda m: " đến "),
+    _rule("number", rf"(?<![\d.,])(?P<n>{NUMBER})", _number),
+    _rule("number", r"(?<![\d.,])\d+(?:\.\d+)+(?![\d]|[.,]\d)", _dotted_number),
+    # Whatever digits no rule above could place are still read, never left to the engine.
+    _rule("number", r"\d+", lambda m: read_number_text(m.group(0), m.dialect)),
+    _rule(
+        "abbreviation",
+        rf"{_NOT_WORD_BEFORE}(?i:{_alternation(DOTTED)})",
+        lambda m: " " + DOTTED[m.group(0).lower()] + " ",
+    ),
+    _rule(
+        "abbreviation",
+        rf"{_NOT_WORD_BEFORE}(?:{_alternation(ABBREVIATIONS)}){_NOT_WORD_AFTER}",
+        lambda m: ABBREVIATIONS[m.group(0)],
+    ),
+    _rule(
+        "loanword",
+        rf"{_NOT_WORD_BEFORE}(?i:{_alternation(LOANWORDS)}){_NOT_WORD_AFTER}",
+        lambda m: LOANWORDS[m.group(0).lower()],
+    ),
+    _rule(
+        "measure",
+        rf"(?<=\w)/(?P<unit>{_UNIT}){_NOT_WORD_AFTER}",
+        lambda m: f" trên {UNITS[m.group('unit')]}",
+    ),
+    _rule("acronym", rf"{_NOT_WORD_BEFORE}[A-ZĐ]{{2,}}{_NOT_WORD_AFTER}", _acronym),
+    _rule(
+        "symbol",
+        r"[&+=~%≥≤<>°…]|(?<=\w)/(?=\w)|(?<=[^\W\d])-(?=\w)|(?<=\w)-(?=[^\W\d])"
+        r"|\s[-–—]+\s|[–—]|[()\[\]{}]",
+        _symbol,
+    ),
+]

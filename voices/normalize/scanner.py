@@ -1,0 +1,113 @@
+"""One left-to-right pass over a line, trying rules in priority order at each position.
+
+Every rule is a regular expression plus a handler that returns the reading, or None to
+decline (a context check failed), in which case the next rule gets the same position.
+What a rule emits is never scanned again, so rules cannot feed each other by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from voices.normalize.numbers import Dialect
+
+Handler = Callable[["Match"], "str | None"]
+# How far handlers look for the neighbouring word: bounded, so a megabyte-long line costs
+# linear time.
+_CONTEXT = 40
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's match with what handlers need to judge their context."""
+
+    m: re.Match[str]
+    line: str
+    dialect: Dialect
+
+    def group(self, name: str | int) -> str:
+        """The group's text; "" when it did not take part or the rule does not have it."""
+        if isinstance(name, str) and name not in self.m.re.groupindex:
+            return ""
+        return self.m.group(name) or ""
+
+    def word_before(self) -> str:
+        start = self.m.start()
+        words = self.line[max(0, start - _CONTEXT) : start].split()
+        return words[-1].lower().strip("(\"'“") if words else ""
+
+    def word_after(self) -> str:
+        end = self.m.end()
+        words = self.line[end : end + _CONTEXT].split()
+        return words[0].lower().strip(".,;:!?)\"'”") if words else ""
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One span of the input and how it will be read: the console's reading preview."""
+
+    start: int
+    end: int
+    original: str
+    reading: str
+    kind: str
+
+
+class Scanner:
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        # One alternation finds the next position where any rule applies. Group names
+        # repeat across rules, so inside it they become plain groups (rules therefore use
+        # no backreferences); each rule's own pattern is matched again for its groups.
+        self.combined = re.compile(
+            "|".join(
+                f"(?P<r{i}>{_NAMED_GROUP.sub('(?:', rule.pattern.pattern)})"
+                for i, rule in enumerate(self.rules)
+            )
+        )
+
+    def scan(self, line: str, dialect: Dialect) -> tuple[str, list[Rewrite]]:
+        out: list[str] = []
+        rewrites: list[Rewrite] = []
+        pos = 0
+        while (found := self.combined.search(line, pos)) is not None:
+            start = found.start()
+            out.append(line[pos:start])
+            first = int(str(found.lastgroup)[1:])
+            hit = self._apply(line, start, first, dialect)
+            if hit is None:  # every rule declined: keep one character and move on
+                out.append(line[start])
+                pos = start + 1
+                continue
+            end, reading, kind = hit
+            if end == start:  # a rule matched nothing: never loop on the spot
+                out.append(line[start])
+                pos = start + 1
+                continue
+            out.append(reading)
+            rewrites.append(Rewrite(start, end, line[start:end], reading.strip(), kind))
+            pos = end
+        out.append(line[pos:])
+        return "".join(out), rewrites
+
+    def _apply(
+        self, line: str, start: int, first: int, dialect: Dialect
+    ) -> tuple[int, str, str] | None:
+        for rule in self.rules[first:]:
+            m = rule.pattern.match(line, start)
+            if m is None:
+                continue
+            reading = rule.handler(Match(m, line, dialect))
+            if reading is not None:
+                return m.end(), reading, rule.kind
+        return None
