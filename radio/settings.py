@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voices import DEFAULT_VOICE
+from voices.cache import DEFAULT_MAX_BYTES
 from voices.catalog import PIPER_VOICES_URL
 
 
@@ -16,6 +17,7 @@ class Settings:
     data_dir: Path
     default_voice: str
     voices_url: str
+    cache_max_bytes: int
 
     @property
     def lexicon_path(self) -> Path:
@@ -31,4 +33,24 @@ class Settings:
             data_dir=Path(env.get("RADIO_DATA_DIR") or Path(data_home) / "loaxa"),
             default_voice=env.get("RADIO_DEFAULT_VOICE") or DEFAULT_VOICE,
             voices_url=env.get("RADIO_VOICES_URL") or PIPER_VOICES_URL,
+            cache_max_bytes=_bytes(env.get("RADIO_CACHE_MAX_BYTES"), DEFAULT_MAX_BYTES),
         )
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+def _bytes(value: str | None, default: int) -> int:
+    """A size such as 500000000, 500M or 2G."""
+    if not value:
+        return default
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    number, unit = (value[:-1], value[-1].upper()) if value[-1].upper() in units else (value, "")
+    try:
+        size = int(float(number) * units.get(unit, 1))
+    except ValueError:
+        raise ValueError(f"RADIO_CACHE_MAX_BYTES must be a size like 2G, got {value!r}") from None
+    if size <= 0:
+        raise ValueError(f"RADIO_CACHE_MAX_BYTES must be positive, got {value!r}")
+    return size

@@ -6,16 +6,20 @@ from voices.download import DownloadError
 from voices.encode import encode_mp3, encode_wav
 from voices.engine import SynthesisError, SynthesisParams, Synthesizer
 from voices.normalize import Lexicon, Normalizer
-from voices.speech import EmptyTextError, normalizer_for, speak
+from voices.programs import Program
+from voices.render import Assembly, EmptyTextError, Renderer, normalizer_for
 
 __all__ = [
     "DEFAULT_VOICE",
+    "Assembly",
     "Catalog",
     "DownloadError",
     "EmptyTextError",
     "Lexicon",
     "Normalizer",
     "Pcm",
+    "Program",
+    "Renderer",
     "SynthesisError",
     "SynthesisParams",
     "Synthesizer",
@@ -24,5 +28,4 @@ __all__ = [
     "encode_mp3",
     "encode_wav",
     "normalizer_for",
-    "speak",
 ]

@@ -1,4 +1,4 @@
-"""`radio say`: text to an audio file."""
+"""`radio say`: text to an audio file, through the same render pipeline as a broadcast."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from radio.cli.textio import read_text, write_atomically
+from radio.cli.textio import read_text
 from radio.settings import Settings
 from voices import (
+    Assembly,
     Catalog,
     Lexicon,
+    Program,
+    Renderer,
     SynthesisParams,
-    encode_mp3,
-    encode_wav,
     normalizer_for,
-    speak,
 )
-
-_ENCODERS = {".mp3": encode_mp3, ".wav": encode_wav}
+from voices.files import write_atomically
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -28,23 +27,37 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     say.add_argument("--voice", help="voice id (see: radio voices list)")
     say.add_argument("--rate", type=float, default=1.0, help="speed, 1.0 natural (0.5-2.0)")
     say.add_argument("--volume", type=float, default=1.0, help="gain, 1.0 unchanged (0-2.0)")
+    say.add_argument("--chime", action="store_true", help="chimes before and after")
     say.add_argument("-o", "--output", required=True, type=Path, help="OUT.mp3 or OUT.wav")
     say.set_defaults(handler=run_say)
+
+
+def render_text(
+    settings: Settings, text: str, voice_id: str | None, params: SynthesisParams, assembly: Assembly
+) -> Program:
+    """Render through the installation's voices, lexicon and caches."""
+    catalog = Catalog(settings.data_dir)
+    voice_id = voice_id or settings.default_voice
+    voice = catalog.synthesizer(voice_id)
+    normalizer = normalizer_for(catalog.info(voice_id), Lexicon.load(settings.lexicon_path))
+    renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
+    return renderer.render(text, voice, params, normalizer, assembly)
 
 
 def run_say(args: argparse.Namespace, settings: Settings) -> int:
     if (args.text is None) == (args.file is None):
         raise ValueError("give the text either as an argument or with -f FILE, not both")
-    encoder = _ENCODERS.get(args.output.suffix.lower())
-    if encoder is None:
+    suffix = args.output.suffix.lower()
+    if suffix not in (".mp3", ".wav"):
         raise ValueError(f"output must end in .mp3 or .wav, got {args.output.name!r}")
     params = SynthesisParams(rate=args.rate, volume=args.volume)
     text = args.text if args.file is None else read_text(args.file)
-    catalog = Catalog(settings.data_dir)
-    voice_id = args.voice or settings.default_voice
-    voice = catalog.synthesizer(voice_id)
-    normalizer = normalizer_for(catalog.info(voice_id), Lexicon.load(settings.lexicon_path))
-    pcm = speak(text, voice, params, normalizer)
-    write_atomically(args.output, encoder(pcm))
-    print(f"{args.output}: {pcm.duration:.1f} s, {voice.voice_id}")
+    program = render_text(settings, text, args.voice, params, Assembly(chime=args.chime))
+    source = program.mp3_path if suffix == ".mp3" else program.master_path
+    write_atomically(args.output, source.read_bytes())
+    hits = sum(s.hit for s in program.segments)
+    print(
+        f"{args.output}: {program.duration:.1f} s, {program.loudness.integrated_lufs:.1f} LUFS,"
+        f" {hits}/{len(program.segments)} segments from cache"
+    )
     return 0

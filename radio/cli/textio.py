@@ -1,10 +1,8 @@
-"""Reading announcement text from files and writing outputs without leaving half files."""
+"""Reading announcement text from files, whatever encoding an office tool saved it in."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -26,16 +24,3 @@ def read_text(path: str) -> str:
     if path == "-":
         return decode_text(sys.stdin.buffer.read(), "standard input")
     return decode_text(Path(path).read_bytes(), path)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: a failed run leaves the old file or none."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

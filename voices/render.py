@@ -1,0 +1,157 @@
+"""From announcement text to a broadcast-ready program, through the caches.
+
+normalize -> split -> each segment through the segment cache -> assemble with pauses (and
+chimes) -> resample to the broadcast rate -> loudness-normalize -> one MP3 encoder pass ->
+program store. An unchanged text with unchanged settings is found whole in the program
+store before any of that; one edited sentence costs one segment of synthesis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import soxr
+
+from voices.audio import Pcm
+from voices.cache import SegmentCache, segment_key
+from voices.catalog import VoiceInfo
+from voices.chime import GAP_AFTER_S, chime
+from voices.encode import MP3_BITRATE_KBPS, encode_mp3, encode_wav
+from voices.engine import SynthesisParams, Synthesizer
+from voices.loudness import CEILING_DBTP, TARGET_LUFS, measure, normalize
+from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
+from voices.programs import Program, ProgramStore, RenderedSegment
+from voices.split import Segment, split
+
+BROADCAST_RATE = 22050
+_FORMAT = (
+    f"mono {BROADCAST_RATE} Hz, MP3 CBR {MP3_BITRATE_KBPS} kbps (lameenc {version('lameenc')}),"
+    f" {TARGET_LUFS} LUFS, {CEILING_DBTP} dBTP, soxr {version('soxr')}"
+)
+
+
+class EmptyTextError(ValueError):
+    """The text has nothing to read aloud."""
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """How segments are joined into a program."""
+
+    sentence_pause_s: float = 0.35
+    paragraph_pause_s: float = 0.8
+    chime: bool = False
+
+    def pause_after(self, segment: Segment) -> float:
+        return self.paragraph_pause_s if segment.ends_paragraph else self.sentence_pause_s
+
+
+def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
+    """Numbers are read the way the voice's region reads them (ngàn, lẻ in the south)."""
+    return Normalizer(lexicon, SOUTH if info.dialect == "nam" else NORTH)
+
+
+class Renderer:
+    def __init__(self, cache: SegmentCache, programs: ProgramStore) -> None:
+        self.cache = cache
+        self.programs = programs
+
+    @classmethod
+    def at(cls, cache_dir: Path, max_bytes: int) -> Renderer:
+        return cls(SegmentCache(cache_dir, max_bytes), ProgramStore(cache_dir / "programs"))
+
+    def render(
+        self,
+        text: str,
+        voice: Synthesizer,
+        params: SynthesisParams,
+        normalizer: Normalizer,
+        assembly: Assembly | None = None,
+    ) -> Program:
+        assembly = assembly or Assembly()
+        segments = split(normalizer.normalize(text))
+        if not segments:
+            raise EmptyTextError("the text is empty: there is nothing to read")
+        keys = [self.key(voice, params, s.text) for s in segments]
+        render_key = _hash([*keys, repr(assembly), _FORMAT])
+        program = self.programs.load(render_key)
+        if program is not None:
+            return program
+        rendered, audio = [], []
+        for segment, key in zip(segments, keys, strict=True):
+            found = self.cache.get_or_synthesize(
+                key, partial(voice.synthesize, segment.text, params)
+            )
+            rendered.append(
+                RenderedSegment(
+                    text=segment.text,
+                    key=key,
+                    hit=found.hit,
+                    duration=found.pcm.duration,
+                    synthesis_seconds=found.synthesis_seconds,
+                    ends_paragraph=segment.ends_paragraph,
+                )
+            )
+            audio.append(found.pcm)
+        signal = normalize(_assemble(segments, audio, assembly), BROADCAST_RATE)
+        pcm = Pcm.from_float(signal, BROADCAST_RATE)
+        return self.programs.save(
+            render_key,
+            mp3=encode_mp3(pcm),
+            master=encode_wav(pcm),
+            loudness=measure(pcm.samples / 32768.0, BROADCAST_RATE),
+            duration=pcm.duration,
+            segments=tuple(rendered),
+        )
+
+    @staticmethod
+    def key(voice: Synthesizer, params: SynthesisParams, text: str) -> str:
+        """Everything that changes a segment's audio and nothing else. A lexicon entry
+        enters through the normalized text: it changes the key of exactly the segments
+        whose reading it changes."""
+        return segment_key(
+            voice.identity,
+            f"rate={params.rate:g}",
+            f"volume={params.volume:g}",
+            NORMALIZER_VERSION,
+            text,
+        )
+
+
+Float = npt.NDArray[np.float64]
+
+
+def _assemble(segments: list[Segment], audio: list[Pcm], assembly: Assembly) -> Float:
+    parts: list[Float] = []
+    if assembly.chime:
+        parts += [chime(BROADCAST_RATE, rising=True), _silence(GAP_AFTER_S)]
+    for index, (segment, pcm) in enumerate(zip(segments, audio, strict=True)):
+        parts.append(_at_broadcast_rate(pcm))
+        if index < len(segments) - 1:
+            parts.append(_silence(assembly.pause_after(segment)))
+    if assembly.chime:
+        parts += [_silence(GAP_AFTER_S), chime(BROADCAST_RATE, rising=False)]
+    return np.concatenate(parts)
+
+
+def _at_broadcast_rate(pcm: Pcm) -> Float:
+    audio = pcm.samples.astype(np.float64) / 32768.0
+    if pcm.sample_rate == BROADCAST_RATE:
+        return audio
+    return np.asarray(
+        soxr.resample(audio, pcm.sample_rate, BROADCAST_RATE, quality="HQ"), np.float64
+    )
+
+
+def _silence(seconds: float) -> Float:
+    return np.zeros(round(seconds * BROADCAST_RATE))
+
+
+def _hash(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
