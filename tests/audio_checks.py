@@ -44,3 +44,21 @@ def spectral_centroid(pcm: Pcm) -> float:
     spectrum = np.abs(np.fft.rfft(pcm.samples.astype(np.float64)))
     freqs = np.fft.rfftfreq(len(pcm.samples), 1 / pcm.sample_rate)
     return float((spectrum * freqs).sum() / spectrum.sum())
+
+
+def reference_true_peak_dbtp(pcm: Pcm) -> float:
+    """True peak by 8x polyphase oversampling (scipy), independent of voices.loudness."""
+    from scipy.signal import resample_poly
+
+    audio = pcm.samples.astype(np.float64) / 32768.0
+    return float(20 * np.log10(np.max(np.abs(resample_poly(audio, 8, 1)))))
+
+
+def reference_loudness_lufs(pcm: Pcm) -> float:
+    import pyloudnorm
+
+    return float(
+        pyloudnorm.Meter(pcm.sample_rate).integrated_loudness(
+            pcm.samples.astype(np.float64) / 32768.0
+        )
+    )

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from bench.standin import STANDIN_ID
-from tests.audio_checks import decode_mp3
+from tests.audio_checks import decode_mp3, reference_loudness_lufs, reference_true_peak_dbtp
 from tests.clirun import radio
 from voices import (
     Assembly,
@@ -29,7 +29,6 @@ from voices import (
     SynthesisParams,
 )
 from voices.cache import SegmentCache, segment_key
-from voices.loudness import measure
 from voices.render import BROADCAST_RATE
 
 BULLETIN = (
@@ -124,9 +123,8 @@ def test_program_length_is_segments_plus_pauses_and_loudness_is_on_target(
     assert decoded.sample_rate == BROADCAST_RATE
     assert decoded.duration == pytest.approx(program.duration, abs=0.002)
     for pcm in (decoded, wav_pcm(program.master_path)):
-        level = measure(pcm.samples / 32768.0, pcm.sample_rate)
-        assert level.integrated_lufs == pytest.approx(-16.0, abs=1.0)
-        assert level.true_peak_dbtp <= -1.0
+        assert reference_loudness_lufs(pcm) == pytest.approx(-16.0, abs=1.0)
+        assert reference_true_peak_dbtp(pcm) <= -1.0
     assert program.loudness.integrated_lufs == pytest.approx(-16.0, abs=1.0)
 
 

@@ -174,7 +174,7 @@ class SegmentCache:
         path = self._path(key)
         path.parent.mkdir(exist_ok=True)
         data = _encode(pcm)
-        write_atomically(path, data)
+        write_atomically(path, data, durable=False)  # checksummed: torn entries are caught
         with self._db() as db:
             db.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",

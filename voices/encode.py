@@ -28,7 +28,7 @@ def encode_mp3(pcm: Pcm, bitrate_kbps: int = MP3_BITRATE_KBPS) -> bytes:
     encoder.set_in_sample_rate(pcm.sample_rate)
     encoder.set_out_sample_rate(pcm.sample_rate)
     encoder.set_channels(1)
-    encoder.set_quality(2)
+    encoder.set_quality(5)  # LAME's default; 2 costs twice the time, inaudibly at 48 kbps
     frames = bytes(encoder.encode(pcm.samples.tobytes()) + encoder.flush())
     if not frames:
         return frames

@@ -88,10 +88,12 @@ class ProgramStore:
             master_path=self.directory / f"{digest}.wav",
             master_sha256=hashlib.sha256(master).hexdigest(),
         )
-        write_atomically(program.mp3_path, mp3)
-        write_atomically(program.master_path, master)
+        # Not synced: every file is checked against its digest when loaded, so a program
+        # torn by a power cut is rendered again rather than aired.
+        write_atomically(program.mp3_path, mp3, durable=False)
+        write_atomically(program.master_path, master, durable=False)
         record = json.dumps(program.to_json(), ensure_ascii=False).encode()
-        write_atomically(self._records / f"{render_key}.json", record)
+        write_atomically(self._records / f"{render_key}.json", record, durable=False)
         return program
 
 

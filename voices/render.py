@@ -24,7 +24,7 @@ from voices.catalog import VoiceInfo
 from voices.chime import GAP_AFTER_S, chime
 from voices.encode import MP3_BITRATE_KBPS, encode_mp3, encode_wav
 from voices.engine import SynthesisParams, Synthesizer
-from voices.loudness import CEILING_DBTP, TARGET_LUFS, measure, normalize
+from voices.loudness import CEILING_DBTP, TARGET_LUFS, normalize
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
 from voices.programs import Program, ProgramStore, RenderedSegment
 from voices.split import Segment, split
@@ -99,13 +99,13 @@ class Renderer:
                 )
             )
             audio.append(found.pcm)
-        signal = normalize(_assemble(segments, audio, assembly), BROADCAST_RATE)
+        signal, loudness = normalize(_assemble(segments, audio, assembly), BROADCAST_RATE)
         pcm = Pcm.from_float(signal, BROADCAST_RATE)
         return self.programs.save(
             render_key,
             mp3=encode_mp3(pcm),
             master=encode_wav(pcm),
-            loudness=measure(pcm.samples / 32768.0, BROADCAST_RATE),
+            loudness=loudness,
             duration=pcm.duration,
             segments=tuple(rendered),
         )

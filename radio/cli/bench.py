@@ -12,6 +12,7 @@ from radio.settings import Settings
 _BENCHES = {
     "engines": ("real-time factor of each engine, MP3 encoding cost", "news"),
     "normalize": ("normalizer time on the news corpus", "news"),
+    "cache": ("what the synthesis cache saves on the announcements", "announcements"),
 }
 
 
