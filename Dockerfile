@@ -11,6 +11,7 @@ COPY voices voices
 COPY schedules schedules
 COPY playout playout
 COPY radio radio
+COPY bench bench
 COPY examples examples
 RUN uv sync --frozen --no-dev && chown -R loaxa /app
 

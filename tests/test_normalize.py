@@ -167,3 +167,30 @@ def test_invalid_utf8_on_stdin_keeps_the_line_count(data_dir: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.decode().split("\n")[:-1][2] == "ba"
     assert len(result.stdout.decode().split("\n")) == 4
+
+
+def test_public_cases_all_pass_the_shared_scorer(data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.clirun import RADIO
+    from tests.conftest import shared_dir
+
+    scorer = shared_dir() / "normalize" / "score.py"
+    cases = shared_dir() / "normalize" / "cases.jsonl"
+    result = subprocess.run(
+        [sys.executable, str(scorer), str(cases), "--cmd", f"{RADIO} normalize", "--min", "1.0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(100%)" in result.stdout
+
+
+def test_the_corpus_reads_without_a_digit_left() -> None:
+    from tests.conftest import shared_dir
+
+    for path in sorted((shared_dir() / "corpus").glob("*/*.txt")):
+        spoken = normalize(path.read_text("utf-8"))
+        assert not [w for w in spoken.split() if any(c.isdigit() for c in w)], path.name

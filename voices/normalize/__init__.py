@@ -34,6 +34,8 @@ NORMALIZER_VERSION = _source_version()
 # symbols that the rules read (the degree sign) are kept.
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"})
 _KEEP = frozenset("°")
+# Printable ASCII and the Latin letters Vietnamese is written with need no look-up.
+_UNUSUAL = re.compile(r"[^\x20-\x7e\n\u00c0-\u024f\u1e00-\u1eff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _TIDY = [
     (re.compile(r"\s+([,.;:!?])"), r"\1"),
@@ -83,11 +85,12 @@ _DEFAULT_SCANNER = Scanner(RULES)
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(
-        " " if unicodedata.category(c) in _DROP_CATEGORIES and c not in _KEEP and c != "\n" else c
-        for c in text
-    )
-    return _SPACES.sub(" ", kept)
+    return _SPACES.sub(" ", _UNUSUAL.sub(_drop_unreadable, text))
+
+
+def _drop_unreadable(m: re.Match[str]) -> str:
+    c = m.group(0)
+    return " " if unicodedata.category(c) in _DROP_CATEGORIES and c not in _KEEP else c
 
 
 def _tidy(line: str) -> str:

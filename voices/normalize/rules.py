@@ -272,8 +272,9 @@ _CUR = _alternation(CURRENCIES)
 RULES: list[Rule] = [
     _rule(
         "url",
-        r"https?://[^\s]*[^\s.,;:!?)\]”\"']|(?i:www\.[^\s]*[^\s.,;:!?)\]”\"'])"
-        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org)\b)",
+        # Anchored at word starts: tried at every letter, these would rescan each word.
+        r"(?<![\w.+-])(?:https?://[^\s]*[^\s.,;:!?)\]”\"']|(?i:www\.[^\s]*[^\s.,;:!?)\]”\"'])"
+        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org)\b))",
         _url,
     ),
     _rule(

@@ -18,6 +18,10 @@ Handler = Callable[["Match"], "str | None"]
 # linear time.
 _CONTEXT = 40
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+# Where a rule can begin: a digit, the start of a word, a symbol, or the space after a digit
+# (a range: "80 - 150"). Trying the rules only there, not at every letter, keeps the scan
+# fast; a rule that could start anywhere else would be missed, so rules start at these.
+_STARTS = re.compile(r"\d|(?<!\w)\w|[^\w\s]|(?<=\d)\s")
 
 
 @dataclass(frozen=True)
@@ -80,21 +84,18 @@ class Scanner:
         out: list[str] = []
         rewrites: list[Rewrite] = []
         pos = 0
-        while (found := self.combined.search(line, pos)) is not None:
-            start = found.start()
-            out.append(line[pos:start])
-            first = int(str(found.lastgroup)[1:])
-            hit = self._apply(line, start, first, dialect)
-            if hit is None:  # every rule declined: keep one character and move on
-                out.append(line[start])
-                pos = start + 1
+        for candidate in _STARTS.finditer(line):
+            start = candidate.start()
+            if start < pos:
+                continue  # inside a span already rewritten
+            found = self.combined.match(line, start)
+            if found is None:
+                continue
+            hit = self._apply(line, start, int(str(found.lastgroup)[1:]), dialect)
+            if hit is None or hit[0] == start:  # all declined, or an empty match
                 continue
             end, reading, kind = hit
-            if end == start:  # a rule matched nothing: never loop on the spot
-                out.append(line[start])
-                pos = start + 1
-                continue
-            out.append(reading)
+            out += [line[pos:start], reading]
             rewrites.append(Rewrite(start, end, line[start:end], reading.strip(), kind))
             pos = end
         out.append(line[pos:])
