@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from bench.standin import STANDIN_ID, standin_files
 from voices import Catalog
@@ -38,3 +41,25 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"needs the shared corpus beside the project ({SHARED})")
     return SHARED
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: SQLite always; PostgreSQL when RADIO_TEST_DATABASE_URL
+    names a server where the tests may create and drop databases."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'radio.db'}"
+        return
+    admin_url = os.environ.get("RADIO_TEST_DATABASE_URL")
+    if not admin_url:
+        pytest.skip("RADIO_TEST_DATABASE_URL is not set: no PostgreSQL server to test on")
+    name = f"loaxa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,89 @@
+"""Passwords, sessions and tokens. Only hashes are stored: a leaked database gives no way in."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radio.errors import ApiError, forbidden
+from radio.models import Credential, Receiver, Role, User
+
+SESSION_LIFETIME = timedelta(hours=12)
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ApiError(
+            422, "a password needs at least 8 characters", "mật khẩu cần ít nhất 8 ký tự"
+        )
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(db: Session, username: str, password: str, now: datetime) -> str:
+    """A new console session token for valid credentials."""
+    user = db.scalar(select(User).where(User.username == username, User.active))
+    try:
+        if user is None:
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        raise ApiError(
+            401, "wrong username or password", "sai tên đăng nhập hoặc mật khẩu"
+        ) from None
+    return issue(db, user, "session", now + SESSION_LIFETIME)
+
+
+def issue(db: Session, user: User, kind: str, expires_at: datetime | None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(Credential(user=user, kind=kind, token_hash=token_hash(token), expires_at=expires_at))
+    return token
+
+
+def user_for(db: Session, token: str | None, now: datetime) -> User:
+    if not token:
+        raise ApiError(401, "please log in", "vui lòng đăng nhập")
+    credential = db.scalar(select(Credential).where(Credential.token_hash == token_hash(token)))
+    if (
+        credential is None
+        or not credential.user.active
+        or (credential.expires_at is not None and credential.expires_at <= now)
+    ):
+        raise ApiError(
+            401,
+            "your session has expired, please log in again",
+            "phiên làm việc đã hết hạn, vui lòng đăng nhập lại",
+        )
+    return credential.user
+
+
+def logout(db: Session, token: str) -> None:
+    credential = db.scalar(select(Credential).where(Credential.token_hash == token_hash(token)))
+    if credential is not None:
+        db.delete(credential)
+
+
+def require(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        raise forbidden()
+
+
+def new_receiver_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(24)
+    return token, token_hash(token)
+
+
+def receiver_for(db: Session, token: str) -> Receiver | None:
+    return db.scalar(
+        select(Receiver).where(Receiver.token_hash == token_hash(token), ~Receiver.revoked)
+    )

@@ -1,0 +1,250 @@
+"""The data model: who works here, what they announce, where and when it airs.
+
+Times are stored in UTC (timezone-aware) and shown in Asia/Ho_Chi_Minh. Approval binds to
+one revision and the content hash of its rendered program: only that audio can air.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone and gives naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes stored must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    REVIEWER = "reviewer"
+    OPERATOR = "operator"
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class Priority(enum.StrEnum):
+    FILLER = "filler"
+    NORMAL = "normal"
+    EMERGENCY = "emergency"
+
+
+class AiringStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    AIRED = "aired"
+    MISSED = "missed"
+    PREEMPTED = "preempted"
+    FAILED = "failed"
+
+
+def _enum(kind: type[enum.StrEnum]) -> Enum:
+    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Zone(Base):
+    """A hamlet (thôn, bản) or a cluster of loudspeakers that hears the same channel."""
+
+    __tablename__ = "zones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Receiver(Base):
+    __tablename__ = "receivers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    zone: Mapped[Zone] = relationship()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    can_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Credential(Base):
+    """A console session or an API token: only its hash is stored."""
+
+    __tablename__ = "credentials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "session" or "api"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class Program(Base):
+    """A rendered program, by the content hash of its MP3."""
+
+    __tablename__ = "programs"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    duration: Mapped[float] = mapped_column(Float)
+    loudness_lufs: Mapped[float] = mapped_column(Float)
+    mp3_path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Announcement(Base):
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.DRAFT)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, name="fk_announcements_approved_revision"),
+        default=None,
+    )
+    approved_program_hash: Mapped[str | None] = mapped_column(
+        ForeignKey("programs.hash"), default=None
+    )
+    reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="announcement",
+        order_by="Revision.number",
+        foreign_keys="Revision.announcement_id",
+    )
+
+    @property
+    def current(self) -> Revision:
+        return self.revisions[-1]
+
+
+class Revision(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("announcement_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(120))
+    rate: Mapped[float] = mapped_column(Float, default=1.0)
+    chime: Mapped[bool] = mapped_column(Boolean, default=False)
+    program_hash: Mapped[str | None] = mapped_column(ForeignKey("programs.hash"), default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    announcement: Mapped[Announcement] = relationship(
+        back_populates="revisions", foreign_keys=[announcement_id]
+    )
+    program: Mapped[Program | None] = relationship()
+
+
+slot_zones = Table(
+    "slot_zones",
+    Base.metadata,
+    Column("slot_id", ForeignKey("slots.id", ondelete="CASCADE"), primary_key=True),
+    Column("zone_id", ForeignKey("zones.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Slot(Base):
+    """When an announcement airs: once (`at`), or at `times` on `weekdays` (0 = Monday)
+    between `start_date` and `end_date`, local time."""
+
+    __tablename__ = "slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    at: Mapped[datetime | None] = mapped_column(default=None)
+    weekdays: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    times: Mapped[list[str] | None] = mapped_column(JSON, default=None)  # "06:00"
+    start_date: Mapped[date | None] = mapped_column(Date, default=None)
+    end_date: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    announcement: Mapped[Announcement] = relationship()
+    zones: Mapped[list[Zone]] = relationship(secondary=slot_zones)
+
+
+class Airing(Base):
+    """One occurrence of a slot on one zone: what the as-run log is made of."""
+
+    __tablename__ = "airings"
+    __table_args__ = (UniqueConstraint("slot_id", "zone_id", "scheduled_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id", ondelete="SET NULL"))
+    zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    program_hash: Mapped[str | None] = mapped_column(ForeignKey("programs.hash"), default=None)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
+    scheduled_at: Mapped[datetime] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[AiringStatus] = mapped_column(
+        _enum(AiringStatus), default=AiringStatus.SCHEDULED
+    )
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    zone: Mapped[Zone] = relationship()
+    announcement: Mapped[Announcement] = relationship()
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

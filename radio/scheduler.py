@@ -1,0 +1,229 @@
+"""The scheduler over our own tables: slots become airings, approved programs are ready
+before their airtime, due airings go to playout, late ones are played or marked missed.
+
+Everything lives in the database, so a restart loses nothing: the first tick after it
+finds upcoming airings intact and marks the ones that passed unplayed as missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from radio.announcements import audit
+from radio.errors import ApiError
+from radio.models import (
+    Airing,
+    AiringStatus,
+    Announcement,
+    Program,
+    Revision,
+    Slot,
+    Status,
+)
+from schedules import LOCAL_TZ, Clock, Interval, SlotSpec, late_policy, occurrences, overlaps
+
+SPEECH_SYLLABLES_PER_S = 3.5  # a radio announcer's pace, for texts not rendered yet
+
+
+@dataclass(frozen=True)
+class Timing:
+    horizon: timedelta = timedelta(days=2)
+    prerender: timedelta = timedelta(minutes=10)
+    grace: timedelta = timedelta(minutes=5)
+
+
+@dataclass
+class Tick:
+    created: int = 0
+    rendered: list[int] = field(default_factory=list)
+    due: list[int] = field(default_factory=list)
+    missed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+RenderApproved = Callable[[Session, Revision], Program]
+
+
+def spec_of(slot: Slot) -> SlotSpec:
+    return SlotSpec(
+        at=slot.at,
+        times=tuple(time.fromisoformat(t) for t in slot.times or ()),
+        weekdays=tuple(slot.weekdays or ()) or (0, 1, 2, 3, 4, 5, 6),
+        start_date=slot.start_date,
+        end_date=slot.end_date,
+    )
+
+
+def expected_duration(db: Session, announcement: Announcement) -> float:
+    """The program's length if rendered, else an estimate from the text."""
+    revision = announcement.current
+    if revision.program_hash:
+        program = db.get(Program, revision.program_hash)
+        if program is not None:
+            return program.duration
+    return len(revision.text.split()) / SPEECH_SYLLABLES_PER_S / revision.rate + 1.0
+
+
+Pairs = list[tuple[Interval, Interval]]
+
+
+def conflicts(db: Session, slot: Slot, start: datetime, end: datetime) -> Pairs:
+    """Overlaps on the slot's zones between its occurrences and every other slot's; each
+    pair is (one of ours, one of theirs)."""
+    others = [
+        o
+        for o in db.scalars(select(Slot).where(Slot.id != slot.id))
+        if o.announcement.status != Status.ARCHIVED
+    ]
+    pairs: Pairs = []
+    for zone in slot.zones:
+        sharing = [o for o in others if zone.id in {z.id for z in o.zones}]
+        intervals = [
+            *_intervals(db, [slot], start, end, zone.id),
+            *_intervals(db, sharing, start, end, zone.id),
+        ]
+        for a, b in overlaps(intervals):
+            ours_a, ours_b = _slot(a) is slot, _slot(b) is slot
+            if ours_a != ours_b:
+                pairs.append((a, b) if ours_a else (b, a))
+    return pairs
+
+
+def _slot(interval: Interval) -> Slot:
+    return cast(tuple[Slot, int], interval.ref)[0]
+
+
+def _intervals(
+    db: Session, slots: Iterable[Slot], start: datetime, end: datetime, zone_id: int
+) -> Iterable[Interval]:
+    for slot in slots:
+        length = timedelta(seconds=expected_duration(db, slot.announcement))
+        for moment in occurrences(spec_of(slot), start - length, end):
+            yield Interval(moment, moment + length, (slot, zone_id))
+
+
+def describe(interval: Interval) -> str:
+    local = interval.start.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    return f"«{_slot(interval).announcement.title}» {local}"
+
+
+def conflict_error(pairs: Pairs) -> ApiError:
+    _, theirs = pairs[0]
+    return ApiError(
+        409,
+        f"overlaps {describe(theirs)} on the same zone",
+        f"trùng giờ với {describe(theirs)} trên cùng khu vực",
+        conflicts=[describe(b) for _, b in pairs[:10]],
+    )
+
+
+class Scheduler:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        render_approved: RenderApproved,
+        timing: Timing = Timing(),
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.render_approved = render_approved
+        self.timing = timing
+
+    def tick(self) -> Tick:
+        now = self.clock.now()
+        result = Tick()
+        with self.sessions.begin() as db:
+            result.created = self._materialize(db, now)
+            for airing in self._open(db, before=now + self.timing.prerender):
+                self._settle(db, airing, now, result)
+        return result
+
+    def _materialize(self, db: Session, now: datetime) -> int:
+        created = 0
+        window_start, window_end = now - self.timing.grace, now + self.timing.horizon
+        for slot in db.scalars(select(Slot)).all():
+            if slot.announcement.status == Status.ARCHIVED:
+                continue
+            known = {
+                (a.zone_id, a.scheduled_at)
+                for a in db.scalars(
+                    select(Airing).where(
+                        Airing.slot_id == slot.id, Airing.scheduled_at >= window_start
+                    )
+                )
+            }
+            for moment in occurrences(spec_of(slot), window_start, window_end):
+                for zone in slot.zones:
+                    if (zone.id, moment) not in known:
+                        db.add(
+                            Airing(
+                                slot_id=slot.id,
+                                zone_id=zone.id,
+                                announcement_id=slot.announcement_id,
+                                priority=slot.announcement.priority,
+                                scheduled_at=moment,
+                            )
+                        )
+                        created += 1
+        db.flush()
+        return created
+
+    def _open(self, db: Session, before: datetime) -> list[Airing]:
+        return list(
+            db.scalars(
+                select(Airing)
+                .where(
+                    Airing.status == AiringStatus.SCHEDULED,
+                    Airing.started_at.is_(None),
+                    Airing.scheduled_at <= before,
+                )
+                .order_by(Airing.scheduled_at)
+            )
+        )
+
+    def _settle(self, db: Session, airing: Airing, now: datetime, result: Tick) -> None:
+        announcement = airing.announcement
+        decision = late_policy(airing.scheduled_at, now, self.timing.grace)
+        if decision == "miss":
+            self._close(db, airing, AiringStatus.MISSED, "late beyond the grace period", now)
+            result.missed.append(airing.id)
+            return
+        if announcement.status != Status.APPROVED or not announcement.approved_program_hash:
+            if decision == "play":  # nothing approved to play: never air unapproved audio
+                self._close(db, airing, AiringStatus.FAILED, "not approved at airtime", now)
+                result.failed.append(airing.id)
+            return
+        if airing.program_hash != announcement.approved_program_hash or not self._ready(db, airing):
+            revision = db.get(Revision, announcement.approved_revision_id)
+            assert revision is not None
+            program = self.render_approved(db, revision)
+            if program.hash != announcement.approved_program_hash:
+                self._close(
+                    db, airing, AiringStatus.FAILED, "approved audio could not be rebuilt", now
+                )
+                result.failed.append(airing.id)
+                return
+            airing.program_hash = program.hash
+            result.rendered.append(airing.id)
+        if decision == "play":
+            result.due.append(airing.id)
+
+    @staticmethod
+    def _ready(db: Session, airing: Airing) -> bool:
+        program = db.get(Program, airing.program_hash) if airing.program_hash else None
+        return program is not None and Path(program.mp3_path).is_file()
+
+    @staticmethod
+    def _close(db: Session, airing: Airing, status: AiringStatus, note: str, now: datetime) -> None:
+        airing.status = status
+        airing.note = note
+        airing.ended_at = now
+        audit(db, None, f"airing-{status.value}", f"airing:{airing.id}", note=note)

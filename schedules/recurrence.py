@@ -1,0 +1,90 @@
+"""Slot occurrences: one-off datetimes, or times on weekdays within a date range.
+
+A commune thinks in local time ("every day at 06:00 and 17:00 from 15/3 to 25/3"), so
+recurrences are expanded in Asia/Ho_Chi_Minh and converted to UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+
+
+class SlotSpecError(ValueError):
+    """A slot that cannot occur as written; `vi` says it for the console."""
+
+    def __init__(self, en: str, vi: str) -> None:
+        super().__init__(en)
+        self.vi = vi
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    at: datetime | None = None
+    times: tuple[time, ...] = ()
+    weekdays: tuple[int, ...] = ALL_DAYS
+    start_date: date | None = None
+    end_date: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.at is not None:
+            if self.times:
+                raise SlotSpecError(
+                    "give either a time (at) or a recurrence, not both",
+                    "chỉ chọn một giờ phát hoặc một lịch lặp, không chọn cả hai",
+                )
+            if self.at.tzinfo is None:
+                raise SlotSpecError("the airtime needs a time zone", "giờ phát thiếu múi giờ")
+            return
+        if not self.times:
+            raise SlotSpecError(
+                "a recurring slot needs at least one time of day",
+                "lịch lặp cần ít nhất một giờ phát trong ngày",
+            )
+        if self.start_date is None or self.end_date is None:
+            raise SlotSpecError(
+                "a recurring slot needs a start and an end date",
+                "lịch lặp cần ngày bắt đầu và ngày kết thúc",
+            )
+        if self.end_date < self.start_date:
+            raise SlotSpecError(
+                "the end date is before the start date", "ngày kết thúc trước ngày bắt đầu"
+            )
+        if not self.weekdays or any(d not in ALL_DAYS for d in self.weekdays):
+            raise SlotSpecError(
+                "weekdays are numbers 0 (Monday) to 6 (Sunday)",
+                "thứ trong tuần là số từ 0 (thứ Hai) đến 6 (Chủ nhật)",
+            )
+        if (self.end_date - self.start_date).days > 366:
+            raise SlotSpecError("a recurrence may span at most a year", "lịch lặp dài nhất một năm")
+
+
+def occurrences(spec: SlotSpec, start: datetime, end: datetime) -> list[datetime]:
+    """Every occurrence in [start, end), in UTC, sorted."""
+    if spec.at is not None:
+        at = spec.at.astimezone(UTC)
+        return [at] if start <= at < end else []
+    assert spec.start_date is not None and spec.end_date is not None
+    first = max(spec.start_date, start.astimezone(LOCAL_TZ).date())
+    last = min(spec.end_date, end.astimezone(LOCAL_TZ).date())
+    found = []
+    day = first
+    while day <= last:
+        if day.weekday() in spec.weekdays:
+            for t in spec.times:
+                moment = datetime.combine(day, t, LOCAL_TZ).astimezone(UTC)
+                if start <= moment < end:
+                    found.append(moment)
+        day += timedelta(days=1)
+    return sorted(found)
+
+
+def last_occurrence(spec: SlotSpec) -> datetime:
+    if spec.at is not None:
+        return spec.at.astimezone(UTC)
+    assert spec.end_date is not None
+    return datetime.combine(spec.end_date, max(spec.times), LOCAL_TZ).astimezone(UTC)
