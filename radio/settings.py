@@ -18,6 +18,7 @@ class Settings:
     default_voice: str
     voices_url: str
     cache_max_bytes: int
+    database_url: str
 
     @property
     def lexicon_path(self) -> Path:
@@ -34,7 +35,13 @@ class Settings:
             default_voice=env.get("RADIO_DEFAULT_VOICE") or DEFAULT_VOICE,
             voices_url=env.get("RADIO_VOICES_URL") or PIPER_VOICES_URL,
             cache_max_bytes=_bytes(env.get("RADIO_CACHE_MAX_BYTES"), DEFAULT_MAX_BYTES),
+            database_url=env.get("RADIO_DATABASE_URL") or "",
         )
+
+    @property
+    def db_url(self) -> str:
+        """RADIO_DATABASE_URL (PostgreSQL for scale), else SQLite in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'radio.db'}"
 
     @property
     def cache_dir(self) -> Path:

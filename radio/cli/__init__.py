@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from radio.cli import bench, cache, normalize, speech, voices
+from radio.cli import bench, cache, normalize, serve, speech, voices
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     normalize.register(commands)
     voices.register(commands)
     cache.register(commands)
+    serve.register(commands)
     bench.register(commands)
     return parser
 

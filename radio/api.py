@@ -1,0 +1,566 @@
+"""The REST API (OpenAPI at /docs): announcements and their review, zones, receivers,
+airtime slots and the timeline, emergency broadcasts, cache metrics and health.
+
+Every refusal is an ApiError: an HTTP status and one message in Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from radio import announcements as flow
+from radio import auth
+from radio.cli.textio import TextFileError, decode_text
+from radio.errors import ApiError, not_found
+from radio.models import (
+    Airing,
+    Announcement,
+    Priority,
+    Program,
+    Receiver,
+    Role,
+    Slot,
+    Status,
+    User,
+    Zone,
+)
+from radio.scheduler import Scheduler, conflict_error, conflicts, expected_duration, spec_of
+from schedules import LOCAL_TZ, Clock, Interval, SlotSpecError, occurrences, overlaps
+from schedules.recurrence import last_occurrence
+from voices import Catalog, Lexicon, Renderer
+from voices.cache import CacheStats
+
+SESSION_COOKIE = "loaxa_session"
+MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
+
+
+@dataclass
+class Services:
+    """What the routes work with; built once by `radio serve` (or a test)."""
+
+    sessions: sessionmaker[Session]
+    clock: Clock
+    catalog: Catalog
+    renderer: Renderer
+    lexicon_path: Path
+    scheduler: Scheduler
+
+    def lexicon(self) -> Lexicon:
+        return Lexicon.load(self.lexicon_path)
+
+    def render(self, db: Session, revision: Any) -> Program:
+        return flow.render(db, revision, self.catalog, self.renderer, self.lexicon())
+
+
+# -- request bodies ----------------------------------------------------------------------
+
+
+class Login(BaseModel):
+    username: str
+    password: str
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=2, max_length=64)
+    password: str
+    role: Role
+    full_name: str = ""
+    can_emergency: bool = False
+
+
+class NewZone(BaseModel):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class NewReceiver(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    zone: str
+
+
+class AnnouncementIn(BaseModel):
+    title: str = Field(max_length=200)
+    text: str
+    voice: str
+    rate: float = 1.0
+    chime: bool = False
+    priority: Priority = Priority.NORMAL
+
+    def draft(self) -> flow.Draft:
+        return flow.Draft(self.title, self.text, self.voice, self.rate, self.chime, self.priority)
+
+
+class Rejection(BaseModel):
+    reason: str
+
+
+class SlotIn(BaseModel):
+    announcement_id: int
+    zones: list[str] = Field(min_length=1)
+    at: datetime | None = None
+    times: list[time] = []
+    weekdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class EmergencyIn(BaseModel):
+    announcement_id: int
+    zones: list[str] = Field(min_length=1)
+
+
+# -- the application ---------------------------------------------------------------------
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(title="Loa Xã", description="Đài truyền thanh xã thông minh — API")
+    app.state.services = services
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()]
+        error = ApiError(
+            422,
+            f"invalid input: {', '.join(fields) or 'body'}",
+            f"dữ liệu không hợp lệ: {', '.join(fields) or 'nội dung'}",
+            fields=fields,
+        )
+        return JSONResponse(error.body(), status_code=422)
+
+    _routes(app)
+    return app
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _db(services: Annotated[Services, Depends(_services)]) -> Iterator[Session]:
+    with services.sessions.begin() as db:
+        yield db
+
+
+# Committed before the response is sent: a client told 201 can rely on what it was told.
+Db = Annotated[Session, Depends(_db, scope="function")]
+Svc = Annotated[Services, Depends(_services)]
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def _user(request: Request, db: Db, services: Svc) -> User:
+    return auth.user_for(db, _token(request), services.clock.now())
+
+
+Me = Annotated[User, Depends(_user)]
+
+
+def _zone(db: Session, slug: str) -> Zone:
+    zone = db.scalar(select(Zone).where(Zone.slug == slug))
+    if zone is None:
+        raise ApiError(422, f"unknown zone {slug!r}", f"không có khu vực '{slug}'", field="zones")
+    return zone
+
+
+def _announcement(db: Session, announcement_id: int) -> Announcement:
+    announcement = db.get(Announcement, announcement_id)
+    if announcement is None:
+        raise not_found("announcement", "thông báo")
+    return announcement
+
+
+def _announcement_json(a: Announcement) -> dict[str, Any]:
+    r = a.current
+    return {
+        "id": a.id,
+        "title": a.title,
+        "status": a.status.value,
+        "priority": a.priority.value,
+        "reject_reason": a.reject_reason,
+        "approved_program": a.approved_program_hash,
+        "revision": {
+            "number": r.number,
+            "text": r.text,
+            "voice": r.voice,
+            "rate": r.rate,
+            "chime": r.chime,
+            "program": r.program_hash,
+        },
+        "revisions": len(a.revisions),
+    }
+
+
+def _program_json(p: Program) -> dict[str, Any]:
+    return {
+        "hash": p.hash,
+        "duration": p.duration,
+        "loudness_lufs": p.loudness_lufs,
+        "audio_url": f"/api/programs/{p.hash}.mp3",
+    }
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/api/health")
+    def health(db: Db, services: Svc) -> dict[str, Any]:
+        db.execute(select(1))
+        return {"status": "ok", "time": services.clock.now().isoformat()}
+
+    # -- auth and users --------------------------------------------------------------------
+
+    @app.post("/api/auth/login")
+    def login(body: Login, response: Response, db: Db, services: Svc) -> dict[str, Any]:
+        token = auth.login(db, body.username, body.password, services.clock.now())
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        )
+        return {"token": token}
+
+    @app.post("/api/auth/logout", status_code=204)
+    def logout(request: Request, response: Response, db: Db) -> None:
+        token = _token(request)
+        if token:
+            auth.logout(db, token)
+        response.delete_cookie(SESSION_COOKIE)
+
+    @app.get("/api/me")
+    def me(user: Me) -> dict[str, Any]:
+        return {
+            "username": user.username,
+            "role": user.role.value,
+            "can_emergency": user.can_emergency,
+        }
+
+    @app.post("/api/tokens", status_code=201)
+    def api_token(user: Me, db: Db) -> dict[str, str]:
+        return {"token": auth.issue(db, user, "api", None)}
+
+    @app.post("/api/users", status_code=201)
+    def add_user(body: NewUser, user: Me, db: Db) -> dict[str, Any]:
+        auth.require(user, Role.OPERATOR)
+        if db.scalar(select(User).where(User.username == body.username)):
+            raise ApiError(409, "that username is taken", "tên đăng nhập đã có người dùng")
+        new = User(
+            username=body.username,
+            password_hash=auth.hash_password(body.password),
+            role=body.role,
+            full_name=body.full_name,
+            can_emergency=body.can_emergency,
+        )
+        db.add(new)
+        flow.audit(db, user, "add-user", f"user:{body.username}", role=body.role.value)
+        return {"username": new.username, "role": new.role.value}
+
+    # -- zones and receivers -------------------------------------------------------------
+
+    @app.get("/api/zones")
+    def zones(user: Me, db: Db) -> list[dict[str, Any]]:
+        return [
+            {"slug": z.slug, "name": z.name} for z in db.scalars(select(Zone).order_by(Zone.id))
+        ]
+
+    @app.post("/api/zones", status_code=201)
+    def add_zone(body: NewZone, user: Me, db: Db) -> dict[str, Any]:
+        auth.require(user, Role.OPERATOR)
+        if db.scalar(select(Zone).where(Zone.slug == body.slug)):
+            raise ApiError(409, f"zone {body.slug!r} exists", f"khu vực '{body.slug}' đã có")
+        db.add(Zone(slug=body.slug, name=body.name))
+        return {"slug": body.slug, "name": body.name}
+
+    @app.delete("/api/zones/{slug}", status_code=204)
+    def delete_zone(slug: str, user: Me, db: Db) -> None:
+        auth.require(user, Role.OPERATOR)
+        db.delete(_zone(db, slug))
+
+    @app.get("/api/receivers")
+    def receivers(user: Me, db: Db) -> list[dict[str, Any]]:
+        auth.require(user, Role.OPERATOR)
+        return [
+            {"id": r.id, "name": r.name, "zone": r.zone.slug, "revoked": r.revoked}
+            for r in db.scalars(select(Receiver).order_by(Receiver.id))
+        ]
+
+    @app.post("/api/receivers", status_code=201)
+    def add_receiver(body: NewReceiver, user: Me, db: Db) -> dict[str, Any]:
+        auth.require(user, Role.OPERATOR)
+        token, digest = auth.new_receiver_token()
+        receiver = Receiver(name=body.name, zone=_zone(db, body.zone), token_hash=digest)
+        db.add(receiver)
+        db.flush()
+        return {"id": receiver.id, "token": token}  # shown once, stored only as a hash
+
+    @app.delete("/api/receivers/{receiver_id}", status_code=204)
+    def revoke_receiver(receiver_id: int, user: Me, db: Db) -> None:
+        auth.require(user, Role.OPERATOR)
+        receiver = db.get(Receiver, receiver_id)
+        if receiver is None:
+            raise not_found("receiver", "thiết bị thu")
+        receiver.revoked = True
+        flow.audit(db, user, "revoke-receiver", f"receiver:{receiver_id}")
+
+    # -- announcements ---------------------------------------------------------------------
+
+    @app.get("/api/announcements")
+    def list_announcements(user: Me, db: Db, status: Status | None = None) -> list[dict[str, Any]]:
+        query = select(Announcement).order_by(Announcement.id.desc())
+        if status is not None:
+            query = query.where(Announcement.status == status)
+        return [_announcement_json(a) for a in db.scalars(query)]
+
+    @app.post("/api/announcements", status_code=201)
+    def create(body: AnnouncementIn, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        return _announcement_json(flow.create(db, user, body.draft(), services.catalog))
+
+    @app.post("/api/announcements/upload", status_code=201)
+    async def upload(
+        user: Me,
+        db: Db,
+        services: Svc,
+        file: Annotated[UploadFile, File()],
+        title: Annotated[str, Form()],
+        voice: Annotated[str, Form()],
+        rate: Annotated[float, Form()] = 1.0,
+    ) -> dict[str, Any]:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise ApiError(
+                413,
+                f"the file is larger than {MAX_UPLOAD // 1000} KB",
+                f"tệp lớn hơn {MAX_UPLOAD // 1000} KB",
+            )
+        try:
+            text = decode_text(data, file.filename or "the file")
+        except TextFileError as exc:
+            raise ApiError(422, str(exc), "tệp không phải văn bản UTF-8 hoặc UTF-16") from None
+        draft = flow.Draft(title, text, voice, rate)
+        return _announcement_json(flow.create(db, user, draft, services.catalog))
+
+    @app.get("/api/announcements/{announcement_id}")
+    def get(announcement_id: int, user: Me, db: Db) -> dict[str, Any]:
+        return _announcement_json(_announcement(db, announcement_id))
+
+    @app.put("/api/announcements/{announcement_id}")
+    def revise(
+        announcement_id: int, body: AnnouncementIn, user: Me, db: Db, services: Svc
+    ) -> dict[str, Any]:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        announcement = _announcement(db, announcement_id)
+        return _announcement_json(
+            flow.revise(db, user, announcement, body.draft(), services.catalog)
+        )
+
+    @app.post("/api/announcements/{announcement_id}/preview")
+    def preview(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        announcement = _announcement(db, announcement_id)
+        return _program_json(services.render(db, announcement.current))
+
+    @app.post("/api/announcements/{announcement_id}/submit")
+    def submit(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        announcement = _announcement(db, announcement_id)
+        services.render(db, announcement.current)  # the reviewer will listen to this
+        flow.submit(db, user, announcement)
+        return _announcement_json(announcement)
+
+    @app.post("/api/announcements/{announcement_id}/approve")
+    def approve(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        announcement = _announcement(db, announcement_id)
+        auth.require(user, Role.REVIEWER, Role.OPERATOR)
+        program = services.render(db, announcement.current)
+        flow.approve(db, user, announcement, program)
+        return _announcement_json(announcement)
+
+    @app.post("/api/announcements/{announcement_id}/reject")
+    def reject(announcement_id: int, body: Rejection, user: Me, db: Db) -> dict[str, Any]:
+        announcement = _announcement(db, announcement_id)
+        flow.reject(db, user, announcement, body.reason)
+        return _announcement_json(announcement)
+
+    @app.delete("/api/announcements/{announcement_id}", status_code=204)
+    def archive(announcement_id: int, user: Me, db: Db) -> None:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        flow.archive(db, user, _announcement(db, announcement_id))
+
+    @app.get("/api/programs/{program_hash}.mp3")
+    def program_audio(program_hash: str, user: Me, db: Db) -> FileResponse:
+        program = db.get(Program, program_hash)
+        if program is None or not Path(program.mp3_path).is_file():
+            raise not_found("program", "bản âm thanh")
+        return FileResponse(program.mp3_path, media_type="audio/mpeg")
+
+    # -- slots, timeline, emergency --------------------------------------------------------
+
+    @app.get("/api/slots")
+    def slots(user: Me, db: Db) -> list[dict[str, Any]]:
+        return [_slot_json(s) for s in db.scalars(select(Slot).order_by(Slot.id))]
+
+    @app.post("/api/slots", status_code=201)
+    def add_slot(body: SlotIn, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        announcement = _announcement(db, body.announcement_id)
+        if announcement.status == Status.ARCHIVED:
+            raise ApiError(409, "the announcement is archived", "thông báo đã lưu trữ")
+        zones = [_zone(db, slug) for slug in dict.fromkeys(body.zones)]
+        slot = Slot(
+            announcement=announcement,
+            zones=zones,
+            at=body.at,
+            times=[t.strftime("%H:%M") for t in body.times] or None,
+            weekdays=sorted(set(body.weekdays)),
+            start_date=body.start_date,
+            end_date=body.end_date,
+        )
+        try:
+            spec = spec_of(slot)
+        except SlotSpecError as exc:
+            raise ApiError(422, str(exc), exc.vi) from None
+        now = services.clock.now()
+        if last_occurrence(spec) <= now:
+            raise ApiError(422, "the airtime is in the past", "giờ phát đã qua")
+        db.add(slot)
+        db.flush()
+        pairs = conflicts(db, slot, now, last_occurrence(spec) + timedelta(hours=1))
+        if pairs:
+            raise conflict_error(pairs)
+        flow.audit(db, user, "schedule", f"slot:{slot.id}", announcement=announcement.id)
+        return _slot_json(slot)
+
+    @app.delete("/api/slots/{slot_id}", status_code=204)
+    def delete_slot(slot_id: int, user: Me, db: Db) -> None:
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        slot = db.get(Slot, slot_id)
+        if slot is None:
+            raise not_found("slot", "giờ phát")
+        db.delete(slot)
+
+    @app.get("/api/timeline")
+    def timeline(
+        zone: str, user: Me, db: Db, services: Svc, start: date | None = None, days: int = 1
+    ) -> dict[str, Any]:
+        if not 1 <= days <= 31:
+            raise ApiError(422, "days must be between 1 and 31", "số ngày phải từ 1 đến 31")
+        the_zone = _zone(db, zone)
+        first = start or services.clock.now().astimezone(LOCAL_TZ).date()
+        begin = datetime.combine(first, time(0), LOCAL_TZ)
+        end = begin + timedelta(days=days)
+        return {
+            "zone": the_zone.slug,
+            "start": begin.isoformat(),
+            "days": days,
+            "items": _timeline(db, the_zone, begin, end),
+        }
+
+    @app.post("/api/emergency", status_code=201)
+    def emergency(body: EmergencyIn, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        if not user.can_emergency:
+            raise ApiError(
+                403,
+                "you may not make an emergency broadcast",
+                "bạn không có quyền phát thông báo khẩn cấp",
+            )
+        announcement = _announcement(db, body.announcement_id)
+        program = services.render(db, announcement.current)
+        now = services.clock.now()
+        airings = [
+            Airing(
+                zone=_zone(db, slug),
+                announcement=announcement,
+                program_hash=program.hash,
+                priority=Priority.EMERGENCY,
+                scheduled_at=now,
+                note="emergency",
+            )
+            for slug in dict.fromkeys(body.zones)
+        ]
+        db.add_all(airings)
+        db.flush()
+        flow.audit(
+            db,
+            user,
+            "emergency",
+            f"announcement:{announcement.id}",
+            zones=body.zones,
+            program=program.hash,
+            airings=[a.id for a in airings],
+        )
+        return {"airings": [a.id for a in airings], "program": _program_json(program)}
+
+    @app.get("/api/cache/stats")
+    def cache_stats(user: Me, services: Svc) -> dict[str, Any]:
+        stats: CacheStats = services.renderer.cache.stats()
+        return {**asdict(stats), "hit_rate": stats.hit_rate}
+
+
+def _slot_json(slot: Slot) -> dict[str, Any]:
+    return {
+        "id": slot.id,
+        "announcement_id": slot.announcement_id,
+        "zones": [z.slug for z in slot.zones],
+        "at": slot.at.isoformat() if slot.at else None,
+        "times": slot.times,
+        "weekdays": slot.weekdays,
+        "start_date": slot.start_date.isoformat() if slot.start_date else None,
+        "end_date": slot.end_date.isoformat() if slot.end_date else None,
+    }
+
+
+def _timeline(db: Session, zone: Zone, begin: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Every occurrence on the zone in the window, with its airing's status once it has one
+    and a flag on each one that overlaps another."""
+    items: list[Interval] = []
+    for slot in db.scalars(select(Slot)):
+        if zone.id not in {z.id for z in slot.zones} or slot.announcement.status == Status.ARCHIVED:
+            continue
+        length = timedelta(seconds=expected_duration(db, slot.announcement))
+        items += [Interval(t, t + length, slot) for t in occurrences(spec_of(slot), begin, end)]
+    clashing = {id(i) for pair in overlaps(items) for i in pair}
+    statuses = {
+        (a.slot_id, a.scheduled_at): a.status.value
+        for a in db.scalars(
+            select(Airing).where(
+                Airing.zone_id == zone.id, Airing.scheduled_at >= begin, Airing.scheduled_at < end
+            )
+        )
+    }
+    result = []
+    for item in sorted(items, key=lambda i: i.start):
+        ref = item.ref
+        assert isinstance(ref, Slot)
+        result.append(
+            {
+                "start": item.start.astimezone(LOCAL_TZ).isoformat(),
+                "end": item.end.astimezone(LOCAL_TZ).isoformat(),
+                "slot_id": ref.id,
+                "announcement_id": ref.announcement_id,
+                "title": ref.announcement.title,
+                "status": statuses.get((ref.id, item.start), "scheduled"),
+                "approved": ref.announcement.status == Status.APPROVED,
+                "conflict": id(item) in clashing,
+            }
+        )
+    return result

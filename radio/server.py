@@ -1,0 +1,52 @@
+"""Building the running service from settings: database (migrated), voices, caches,
+scheduler, API. `radio serve` runs it; tests build it the same way."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Engine
+
+from radio import announcements as flow
+from radio.api import Services
+from radio.db import make_engine, sessions, upgrade
+from radio.scheduler import Scheduler, Timing
+from radio.settings import Settings
+from schedules import Clock, SystemClock
+from voices import Catalog, Lexicon, Renderer
+
+log = logging.getLogger("radio.scheduler")
+
+
+def build(
+    settings: Settings, clock: Clock | None = None, timing: Timing = Timing()
+) -> tuple[Services, Engine]:
+    clock = clock or SystemClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    factory = sessions(engine)
+    catalog = Catalog(settings.data_dir, settings.voices_url)
+    renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
+
+    def render_approved(db, revision):  # type: ignore[no-untyped-def]
+        lexicon = Lexicon.load(settings.lexicon_path)
+        return flow.render(db, revision, catalog, renderer, lexicon)
+
+    scheduler = Scheduler(factory, clock, render_approved, timing)
+    services = Services(factory, clock, catalog, renderer, settings.lexicon_path, scheduler)
+    return services, engine
+
+
+def run_scheduler(scheduler: Scheduler, stop: threading.Event, every_s: float = 5.0) -> None:
+    """Tick until stopped. A failed tick is logged and retried: the schedule is in the
+    database, so nothing is lost while, say, the database is briefly away."""
+    while not stop.is_set():
+        try:
+            tick = scheduler.tick()
+            if tick.due or tick.missed or tick.failed:
+                log.info("due %s, missed %s, failed %s", tick.due, tick.missed, tick.failed)
+        except Exception:
+            log.exception("scheduler tick failed; retrying")
+        stop.wait(every_s)

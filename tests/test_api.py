@@ -1,0 +1,289 @@
+"""The REST API over real HTTP on loopback, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from radio.api import Services, create_app
+from radio.auth import hash_password
+from radio.models import Role, User
+from radio.server import build
+from radio.settings import Settings
+from schedules import LOCAL_TZ, ManualClock
+from tests.audio_checks import decode_mp3
+
+NOW = datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ)
+TEXT = "Kính thưa bà con. Thôn Nà Héo họp lúc 14h00 ngày 2/12/2026 tại nhà văn hóa."
+
+
+@pytest.fixture
+def services(db_url: str, data_dir: Path) -> Iterator[tuple[Services, ManualClock]]:
+    settings = Settings.from_env({"RADIO_DATA_DIR": str(data_dir), "RADIO_DATABASE_URL": db_url})
+    clock = ManualClock(NOW)
+    services, engine = build(settings, clock)
+    with services.sessions.begin() as db:
+        for name, role, emergency in [
+            ("canbo", Role.OFFICER, False),
+            ("chutich", Role.REVIEWER, False),
+            ("vanhanh", Role.OPERATOR, True),
+        ]:
+            db.add(
+                User(
+                    username=name,
+                    password_hash=hash_password(f"{name}-mat-khau"),
+                    role=role,
+                    can_emergency=emergency,
+                )
+            )
+    yield services, clock
+    engine.dispose()
+
+
+@pytest.fixture
+def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(services[0]), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def client(base: str, user: str) -> httpx.Client:
+    c = httpx.Client(base_url=base, timeout=60)
+    response = c.post("/api/auth/login", json={"username": user, "password": f"{user}-mat-khau"})
+    assert response.status_code == 200, response.text
+    return c
+
+
+def error(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()["error"]
+    assert body["vi"] and body["en"]
+    return body
+
+
+def new_announcement(officer: httpx.Client, title: str = "Họp thôn", text: str = TEXT) -> int:
+    response = officer.post(
+        "/api/announcements", json={"title": title, "text": text, "voice": "espeak-north-female"}
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def test_compose_review_schedule_timeline_and_prerender(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    operator, officer, reviewer = (client(base, u) for u in ("vanhanh", "canbo", "chutich"))
+    for slug, name in [("na-heo", "Thôn Nà Héo"), ("ban-cam", "Thôn Bản Cám")]:
+        assert operator.post("/api/zones", json={"slug": slug, "name": name}).status_code == 201
+    ann = new_announcement(officer)
+    preview = officer.post(f"/api/announcements/{ann}/preview").json()
+    audio = officer.get(preview["audio_url"])
+    assert audio.headers["content-type"] == "audio/mpeg"
+    assert decode_mp3(audio.content).duration == pytest.approx(preview["duration"], abs=0.01)
+    assert officer.post(f"/api/announcements/{ann}/submit").json()["status"] == "pending"
+    error(officer.post(f"/api/announcements/{ann}/approve"), 403)
+    approved = reviewer.post(f"/api/announcements/{ann}/approve").json()
+    assert approved["status"] == "approved" and approved["approved_program"] == preview["hash"]
+
+    week = {
+        "announcement_id": ann,
+        "zones": ["na-heo", "ban-cam"],
+        "times": ["06:00", "17:00"],
+        "start_date": "2026-12-01",
+        "end_date": "2026-12-07",
+    }
+    assert officer.post("/api/slots", json=week).status_code == 201
+
+    other = new_announcement(officer, "Tiêm phòng", "Tiêm phòng gia súc từ ngày 3/12.")
+    clash = {"announcement_id": other, "zones": ["ban-cam"], "at": "2026-12-03T17:00:02+07:00"}
+    body = error(officer.post("/api/slots", json=clash), 409)
+    assert "Họp thôn" in body["en"] and "Họp thôn" in body["vi"] and body["conflicts"]
+
+    timeline = officer.get(
+        "/api/timeline", params={"zone": "na-heo", "start": "2026-12-01", "days": 7}
+    ).json()
+    assert len(timeline["items"]) == 14
+    assert timeline["items"][0]["start"] == "2026-12-01T06:00:00+07:00"
+    assert not any(i["conflict"] for i in timeline["items"])
+
+    scheduler, clock = services[0].scheduler, services[1]
+    scheduler.tick()
+    clock.advance(timedelta(minutes=51))  # 05:51
+    assert len(scheduler.tick().rendered) == 2  # both zones' 06:00 airing ready 9 min early
+
+
+def test_overlaps_are_refused_and_ones_made_later_are_flagged(base: str) -> None:
+    operator, officer = client(base, "vanhanh"), client(base, "canbo")
+    operator.post("/api/zones", json={"slug": "na-heo", "name": "Thôn Nà Héo"})
+    first, second = new_announcement(officer), new_announcement(officer, "Bầu cử")
+    at = {"zones": ["na-heo"], "at": "2026-12-02T07:00:00+07:00"}
+    assert officer.post("/api/slots", json={"announcement_id": first, **at}).status_code == 201
+    error(officer.post("/api/slots", json={"announcement_id": second, **at}), 409)
+    later = {"zones": ["na-heo"], "at": "2026-12-02T07:00:30+07:00"}
+    assert officer.post("/api/slots", json={"announcement_id": second, **later}).status_code == 201
+    params = {"zone": "na-heo", "start": "2026-12-02"}
+    items = officer.get("/api/timeline", params=params).json()["items"]
+    assert [(i["title"], i["conflict"]) for i in items] == [("Họp thôn", False), ("Bầu cử", False)]
+    # The first announcement grows to a minute of speech: now it runs into the second one.
+    officer.put(
+        f"/api/announcements/{first}",
+        json={
+            "title": "Họp thôn",
+            "text": TEXT + " Xin bà con đến đúng giờ." * 30,
+            "voice": "espeak-north-female",
+        },
+    )
+    items = officer.get("/api/timeline", params=params).json()["items"]
+    assert [(i["title"], i["conflict"]) for i in items] == [("Họp thôn", True), ("Bầu cử", True)]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"title": "A", "text": "   ", "voice": "espeak-north-female"}, 422, None),
+        ({"title": "A", "text": "x" * 20_001, "voice": "espeak-north-female"}, 413, None),
+        ({"title": "A", "text": "Xin chào.", "voice": "giong-la"}, 422, "voice"),
+        ({"title": "A", "text": "Xin chào.", "voice": "espeak-north-female", "rate": 5}, 422, None),
+        ({"title": "A", "voice": "espeak-north-female"}, 422, None),
+    ],
+)
+def test_bad_announcements_are_refused_and_nothing_is_saved(
+    base: str, payload: dict[str, Any], status: int, field: str | None
+) -> None:
+    officer = client(base, "canbo")
+    body = error(officer.post("/api/announcements", json=payload), status)
+    if field:
+        assert body["field"] == field
+    assert officer.get("/api/announcements").json() == []
+
+
+def test_bad_slots_are_refused(base: str) -> None:
+    operator, officer = client(base, "vanhanh"), client(base, "canbo")
+    operator.post("/api/zones", json={"slug": "na-heo", "name": "Thôn Nà Héo"})
+    ann = new_announcement(officer)
+    past = {"announcement_id": ann, "zones": ["na-heo"], "at": "2026-11-30T07:00:00+07:00"}
+    assert "đã qua" in error(officer.post("/api/slots", json=past), 422)["vi"]
+    backwards = {
+        "announcement_id": ann,
+        "zones": ["na-heo"],
+        "times": ["06:00"],
+        "start_date": "2026-12-05",
+        "end_date": "2026-12-01",
+    }
+    assert "trước ngày bắt đầu" in error(officer.post("/api/slots", json=backwards), 422)["vi"]
+    unknown = {"announcement_id": ann, "zones": ["khong-co"], "at": "2026-12-02T07:00:00+07:00"}
+    assert error(officer.post("/api/slots", json=unknown), 422)["field"] == "zones"
+    assert error(
+        officer.post(
+            "/api/slots", content=b"{not json", headers={"content-type": "application/json"}
+        ),
+        422,
+    )
+    assert officer.get("/api/slots").json() == []
+
+
+def test_roles_and_sessions(base: str) -> None:
+    anonymous = httpx.Client(base_url=base)
+    error(anonymous.get("/api/announcements"), 401)
+    error(anonymous.post("/api/auth/login", json={"username": "canbo", "password": "sai"}), 401)
+    officer, reviewer = client(base, "canbo"), client(base, "chutich")
+    error(officer.post("/api/zones", json={"slug": "x", "name": "X"}), 403)
+    error(
+        reviewer.post(
+            "/api/announcements", json={"title": "A", "text": "B", "voice": "espeak-north-female"}
+        ),
+        403,
+    )
+    ann = new_announcement(officer)
+    error(officer.post("/api/emergency", json={"announcement_id": ann, "zones": ["x"]}), 403)
+    token = officer.post("/api/tokens").json()["token"]
+    bearer = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+    assert bearer.get("/api/me").json()["role"] == "officer"
+    assert officer.post("/api/auth/logout").status_code == 204
+    error(officer.get("/api/me"), 401)
+
+
+def test_session_expires(base: str, services: tuple[Services, ManualClock]) -> None:
+    officer = client(base, "canbo")
+    services[1].advance(timedelta(hours=13))
+    assert "hết hạn" in error(officer.get("/api/me"), 401)["vi"]
+
+
+def test_upload_utf16_text_and_limits(base: str) -> None:
+    officer = client(base, "canbo")
+    form = {"title": "Tải lên", "voice": "espeak-north-female"}
+    text = "Thông báo: họp thôn lúc 19h30."
+    created = officer.post(
+        "/api/announcements/upload",
+        data=form,
+        files={"file": ("tb.txt", text.encode("utf-16"), "text/plain")},
+    )
+    assert created.status_code == 201 and created.json()["revision"]["text"] == text
+    huge = officer.post(
+        "/api/announcements/upload",
+        data=form,
+        files={"file": ("big.txt", b"a" * 300_000, "text/plain")},
+    )
+    error(huge, 413)
+    latin = officer.post(
+        "/api/announcements/upload",
+        data=form,
+        files={"file": ("l.txt", b"Th\xf4ng b\xe1o \xff", "text/plain")},
+    )
+    error(latin, 422)
+
+
+def test_editing_an_approved_announcement_sends_it_back_to_review(base: str) -> None:
+    officer, reviewer = client(base, "canbo"), client(base, "chutich")
+    ann = new_announcement(officer)
+    officer.post(f"/api/announcements/{ann}/submit")
+    reviewer.post(f"/api/announcements/{ann}/approve")
+    edited = officer.put(
+        f"/api/announcements/{ann}",
+        json={"title": "Họp thôn", "text": TEXT + " Xin cảm ơn.", "voice": "espeak-north-female"},
+    )
+    assert edited.json()["status"] == "pending" and edited.json()["approved_program"] is None
+    rejected = reviewer.post(f"/api/announcements/{ann}/reject", json={"reason": "Sai ngày"})
+    assert rejected.json()["status"] == "rejected"
+    error(reviewer.post(f"/api/announcements/{ann}/reject", json={"reason": " "}), 422)
+
+
+def test_emergency_is_role_gated_and_audited(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    operator, officer = client(base, "vanhanh"), client(base, "canbo")
+    operator.post("/api/zones", json={"slug": "na-heo", "name": "Thôn Nà Héo"})
+    ann = new_announcement(officer, "Cháy rừng", "Thông báo khẩn! Cháy rừng tại thôn Nà Héo.")
+    made = operator.post("/api/emergency", json={"announcement_id": ann, "zones": ["na-heo"]})
+    assert made.status_code == 201 and len(made.json()["airings"]) == 1
+    from sqlalchemy import select
+
+    from radio.models import AuditEvent
+
+    with services[0].sessions() as db:
+        assert db.scalar(select(AuditEvent.action).where(AuditEvent.action == "emergency"))
+
+
+def test_health_cache_stats_and_openapi(base: str) -> None:
+    assert httpx.get(f"{base}/api/health").json()["status"] == "ok"
+    stats = client(base, "canbo").get("/api/cache/stats").json()
+    assert {"hits", "misses", "bytes", "evictions", "seconds_saved"} <= set(stats)
+    assert "/api/slots" in httpx.get(f"{base}/openapi.json").json()["paths"]
