@@ -29,6 +29,7 @@ from radio.models import (
     Priority,
     Program,
     Receiver,
+    Revision,
     Role,
     Slot,
     Status,
@@ -59,7 +60,7 @@ class Services:
     def lexicon(self) -> Lexicon:
         return Lexicon.load(self.lexicon_path)
 
-    def render(self, db: Session, revision: Any) -> Program:
+    def render(self, db: Session, revision: Revision) -> Program:
         return flow.render(db, revision, self.catalog, self.renderer, self.lexicon())
 
 

@@ -7,10 +7,12 @@ import logging
 import threading
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from radio import announcements as flow
 from radio.api import Services
 from radio.db import make_engine, sessions, upgrade
+from radio.models import Program, Revision
 from radio.scheduler import Scheduler, Timing
 from radio.settings import Settings
 from schedules import Clock, SystemClock
@@ -30,7 +32,7 @@ def build(
     catalog = Catalog(settings.data_dir, settings.voices_url)
     renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
 
-    def render_approved(db, revision):  # type: ignore[no-untyped-def]
+    def render_approved(db: Session, revision: Revision) -> Program:
         lexicon = Lexicon.load(settings.lexicon_path)
         return flow.render(db, revision, catalog, renderer, lexicon)
 

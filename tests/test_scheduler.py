@@ -27,7 +27,7 @@ from radio.models import (
     User,
     Zone,
 )
-from radio.scheduler import Scheduler, Timing, conflicts
+from radio.scheduler import RenderApproved, Scheduler, Timing, conflicts
 from schedules import LOCAL_TZ, ManualClock
 from voices import Catalog, Lexicon, Renderer
 
@@ -85,7 +85,7 @@ def daily(ann: Announcement, zones: list[Zone], first: date, days: int) -> Slot:
     )
 
 
-def renderer_for(tools: tuple[Catalog, Renderer]):  # type: ignore[no-untyped-def]
+def renderer_for(tools: tuple[Catalog, Renderer]) -> RenderApproved:
     catalog, renderer = tools
     return lambda s, revision: flow.render(s, revision, catalog, renderer, Lexicon())
 
