@@ -6,7 +6,9 @@ Every refusal is an ApiError: an HTTP status and one message in Vietnamese and E
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,7 +38,9 @@ from radio.models import (
     User,
     Zone,
 )
+from radio.onair import OnAir
 from radio.scheduler import Scheduler, conflict_error, conflicts, expected_duration, spec_of
+from radio.streams import add_stream_route
 from schedules import LOCAL_TZ, Clock, Interval, SlotSpecError, occurrences, overlaps
 from schedules.recurrence import last_occurrence
 from voices import Catalog, Lexicon, Renderer
@@ -124,9 +128,26 @@ class EmergencyIn(BaseModel):
 # -- the application ---------------------------------------------------------------------
 
 
-def create_app(services: Services) -> FastAPI:
-    app = FastAPI(title="Loa Xã", description="Đài truyền thanh xã thông minh — API")
+def create_app(services: Services, onair: OnAir | None = None) -> FastAPI:
+    """The API; with `onair`, also the live zone streams and the playout loop."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if onair is None:
+            yield
+            return
+        stop = asyncio.Event()
+        running = asyncio.create_task(onair.run(stop))
+        yield
+        stop.set()
+        await running
+
+    app = FastAPI(
+        title="Loa Xã", description="Đài truyền thanh xã thông minh — API", lifespan=lifespan
+    )
     app.state.services = services
+    if onair is not None:
+        add_stream_route(app, onair)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:

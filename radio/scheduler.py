@@ -22,6 +22,7 @@ from radio.models import (
     Airing,
     AiringStatus,
     Announcement,
+    Priority,
     Program,
     Revision,
     Slot,
@@ -195,6 +196,10 @@ class Scheduler:
         if decision == "miss":
             self._close(db, airing, AiringStatus.MISSED, "late beyond the grace period", now)
             result.missed.append(airing.id)
+            return
+        if airing.priority == Priority.EMERGENCY and self._ready(db, airing):
+            if decision == "play":  # authorized and audited when it was made: no review
+                result.due.append(airing.id)
             return
         if announcement.status != Status.APPROVED or not announcement.approved_program_hash:
             if decision == "play":  # nothing approved to play: never air unapproved audio

@@ -3,9 +3,6 @@ scheduler, API. `radio serve` runs it; tests build it the same way."""
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -17,8 +14,6 @@ from radio.scheduler import Scheduler, Timing
 from radio.settings import Settings
 from schedules import Clock, SystemClock
 from voices import Catalog, Lexicon, Renderer
-
-log = logging.getLogger("radio.scheduler")
 
 
 def build(
@@ -39,16 +34,3 @@ def build(
     scheduler = Scheduler(factory, clock, render_approved, timing)
     services = Services(factory, clock, catalog, renderer, settings.lexicon_path, scheduler)
     return services, engine
-
-
-def run_scheduler(scheduler: Scheduler, stop: threading.Event, every_s: float = 5.0) -> None:
-    """Tick until stopped. A failed tick is logged and retried: the schedule is in the
-    database, so nothing is lost while, say, the database is briefly away."""
-    while not stop.is_set():
-        try:
-            tick = scheduler.tick()
-            if tick.due or tick.missed or tick.failed:
-                log.info("due %s, missed %s, failed %s", tick.due, tick.missed, tick.failed)
-        except Exception:
-            log.exception("scheduler tick failed; retrying")
-        stop.wait(every_s)

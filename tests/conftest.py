@@ -3,12 +3,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from bench.standin import STANDIN_ID, standin_files
+from radio.api import Services
+from radio.auth import hash_password
+from radio.models import Role, User
+from radio.server import build
+from radio.settings import Settings
+from schedules import LOCAL_TZ, ManualClock
 from voices import Catalog
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -63,3 +70,28 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def services(db_url: str, data_dir: Path) -> Iterator[tuple[Services, ManualClock]]:
+    """The service as `radio serve` builds it, on a fresh database, with a clock the test
+    moves (5:00 on 1 December 2026, Hà Nội time) and three users, one per role."""
+    settings = Settings.from_env({"RADIO_DATA_DIR": str(data_dir), "RADIO_DATABASE_URL": db_url})
+    clock = ManualClock(datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ))
+    built, engine = build(settings, clock)
+    with built.sessions.begin() as db:
+        for name, role, emergency in [
+            ("canbo", Role.OFFICER, False),
+            ("chutich", Role.REVIEWER, False),
+            ("vanhanh", Role.OPERATOR, True),
+        ]:
+            db.add(
+                User(
+                    username=name,
+                    password_hash=hash_password(f"{name}-mat-khau"),
+                    role=role,
+                    can_emergency=emergency,
+                )
+            )
+    yield built, clock
+    engine.dispose()

@@ -2,81 +2,23 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from radio.api import Services, create_app
-from radio.auth import hash_password
-from radio.models import Role, User
-from radio.server import build
-from radio.settings import Settings
-from schedules import LOCAL_TZ, ManualClock
+from schedules import ManualClock
+from tests.apiclient import TEXT, client, error, serving
 from tests.audio_checks import decode_mp3
-
-NOW = datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ)
-TEXT = "Kính thưa bà con. Thôn Nà Héo họp lúc 14h00 ngày 2/12/2026 tại nhà văn hóa."
-
-
-@pytest.fixture
-def services(db_url: str, data_dir: Path) -> Iterator[tuple[Services, ManualClock]]:
-    settings = Settings.from_env({"RADIO_DATA_DIR": str(data_dir), "RADIO_DATABASE_URL": db_url})
-    clock = ManualClock(NOW)
-    services, engine = build(settings, clock)
-    with services.sessions.begin() as db:
-        for name, role, emergency in [
-            ("canbo", Role.OFFICER, False),
-            ("chutich", Role.REVIEWER, False),
-            ("vanhanh", Role.OPERATOR, True),
-        ]:
-            db.add(
-                User(
-                    username=name,
-                    password_hash=hash_password(f"{name}-mat-khau"),
-                    role=role,
-                    can_emergency=emergency,
-                )
-            )
-    yield services, clock
-    engine.dispose()
 
 
 @pytest.fixture
 def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services[0]), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-
-def client(base: str, user: str) -> httpx.Client:
-    c = httpx.Client(base_url=base, timeout=60)
-    response = c.post("/api/auth/login", json={"username": user, "password": f"{user}-mat-khau"})
-    assert response.status_code == 200, response.text
-    return c
-
-
-def error(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()["error"]
-    assert body["vi"] and body["en"]
-    return body
+    with serving(create_app(services[0])) as url:
+        yield url
 
 
 def new_announcement(officer: httpx.Client, title: str = "Họp thôn", text: str = TEXT) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import threading
 from typing import Any
 
 from radio.settings import Settings
@@ -30,17 +29,13 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from radio.api import create_app
-    from radio.server import build, run_scheduler
+    from radio.onair import OnAir
+    from radio.server import build
 
     services, _engine = build(settings)
-    stop = threading.Event()
-    ticker = threading.Thread(target=run_scheduler, args=(services.scheduler, stop), daemon=True)
-    ticker.start()
     print(f"Loa Xã: http://{args.host}:{args.port}/docs (data in {settings.data_dir})")
-    try:
-        uvicorn.run(create_app(services), host=args.host, port=args.port, log_level="info")
-    finally:
-        stop.set()
+    app = create_app(services, OnAir(services.scheduler))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

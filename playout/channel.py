@@ -1,0 +1,129 @@
+"""Live zone channels: one position per zone, shared by every listener, paced in real time.
+
+Between programs a channel plays silent frames, so receivers stay connected and their
+decoders never see the format change. A late listener joins at the live edge. An
+emergency cuts in at the next frame; the program it interrupted starts again after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from playout.frames import FRAME_SECONDS, Frames
+
+CHUNK_FRAMES = 8  # about 0.21 s of audio per send
+LISTENER_BACKLOG = 40  # chunks (about 8 s) before a listener that does not read is dropped
+
+
+@dataclass
+class Play:
+    airing_id: int
+    title: str
+    frames: Frames
+    emergency: bool = False
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "started", "ended", "preempted"
+    airing_id: int
+
+
+@dataclass
+class Channel:
+    zone: str
+    silence: bytes
+    queue: deque[Play] = field(default_factory=deque)
+    current: Play | None = None
+    listeners: set[asyncio.Queue[bytes]] = field(default_factory=set)
+
+    @property
+    def title(self) -> str:
+        return self.current.title if self.current else ""
+
+    def play(self, item: Play) -> list[Event]:
+        """Queue a program; an emergency cuts into whatever plays now."""
+        if not item.emergency:
+            self.queue.append(item)
+            return []
+        events = []
+        if self.current is not None and not self.current.emergency:
+            events.append(Event("preempted", self.current.airing_id))
+            self.current.position = 0  # restart it after the emergency
+            self.queue.appendleft(self.current)
+            self.current = None
+        self.queue.appendleft(item)
+        return events
+
+    def listen(self) -> asyncio.Queue[bytes]:
+        listener: asyncio.Queue[bytes] = asyncio.Queue(LISTENER_BACKLOG)
+        self.listeners.add(listener)
+        return listener
+
+    def leave(self, listener: asyncio.Queue[bytes]) -> None:
+        self.listeners.discard(listener)
+
+    def step(self, count: int) -> tuple[bytes, list[Event]]:
+        """The next `count` frames of the channel, and what started or ended in them."""
+        out: list[bytes] = []
+        events: list[Event] = []
+        while len(out) < count:
+            if self.current is None and self.queue:
+                self.current = self.queue.popleft()
+                if self.current.position == 0:
+                    events.append(Event("started", self.current.airing_id))
+            if self.current is None:
+                out.append(self.silence)
+                continue
+            frames = self.current.frames.frames
+            take = min(count - len(out), len(frames) - self.current.position)
+            out += frames[self.current.position : self.current.position + take]
+            self.current.position += take
+            if self.current.position >= len(frames):
+                events.append(Event("ended", self.current.airing_id))
+                self.current = None
+        return b"".join(out), events
+
+    def send(self, chunk: bytes) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener.put_nowait(chunk)
+            except asyncio.QueueFull:  # a receiver that stopped reading: let it go
+                self.listeners.discard(listener)
+
+
+class Playout:
+    """All channels, advanced together by one paced loop."""
+
+    def __init__(self, silence: bytes, on_event: Callable[[str, Event], None]) -> None:
+        self.silence = silence
+        self.channels: dict[str, Channel] = {}
+        self.on_event = on_event
+
+    def channel(self, zone: str) -> Channel:
+        if zone not in self.channels:
+            self.channels[zone] = Channel(zone, self.silence)
+        return self.channels[zone]
+
+    def play(self, zone: str, item: Play) -> None:
+        for event in self.channel(zone).play(item):
+            self.on_event(zone, event)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        start = time.monotonic()
+        sent = 0
+        while not stop.is_set():
+            due = int((time.monotonic() - start) / FRAME_SECONDS) - sent
+            if due >= CHUNK_FRAMES:
+                for zone, channel in list(self.channels.items()):
+                    chunk, events = channel.step(due)
+                    channel.send(chunk)
+                    for event in events:
+                        self.on_event(zone, event)
+                sent += due
+            await asyncio.sleep(CHUNK_FRAMES * FRAME_SECONDS / 2)

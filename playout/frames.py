@@ -1,0 +1,66 @@
+"""MP3 frames of the broadcast format, the unit a channel plays out.
+
+Every program is one CBR stream at the broadcast format, so a channel can go from one
+program (or silence) to the next at any frame boundary. A program's first frame never
+borrows bits from earlier frames (the bit reservoir starts empty), so splicing there is
+clean; the silence between programs is a frame that carries no audio data at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SAMPLE_RATE = 22050
+FRAME_SAMPLES = 576  # MPEG-2 Layer III
+FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE
+_SIDE_INFO = 9  # MPEG-2, mono
+
+
+class FrameError(ValueError):
+    """Bytes that are not MP3 frames of the broadcast format."""
+
+
+@dataclass(frozen=True)
+class Frames:
+    frames: tuple[bytes, ...]
+
+    @property
+    def duration(self) -> float:
+        return len(self.frames) * FRAME_SECONDS
+
+
+def split_frames(mp3: bytes) -> Frames:
+    """The audio frames of a program, without its leading Xing/Info frame."""
+    frames = []
+    offset = 0
+    while offset + 4 <= len(mp3):
+        header = mp3[offset : offset + 4]
+        if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
+            raise FrameError(f"no MP3 frame at byte {offset}")
+        size = _frame_size(header)
+        frame = mp3[offset : offset + size]
+        if len(frame) < size:
+            raise FrameError("the last frame is truncated")
+        if frame[4 + _SIDE_INFO : 8 + _SIDE_INFO] not in (b"Info", b"Xing"):
+            frames.append(frame)
+        offset += size
+    return Frames(tuple(frames))
+
+
+def silent_frame(like: bytes) -> bytes:
+    """A frame with the header of `like` (no padding) and empty side info: it decodes to
+    silence and depends on no other frame."""
+    header = bytearray(like[:4])
+    header[2] &= 0xFD
+    return bytes(header) + bytes(_frame_size(bytes(header)) - 4)
+
+
+def _frame_size(header: bytes) -> int:
+    version_bits = (header[1] >> 3) & 0x3
+    bitrate_index = header[2] >> 4
+    rate_index = (header[2] >> 2) & 0x3
+    if version_bits != 2 or rate_index != 0 or not 0 < bitrate_index < 15:
+        raise FrameError("not an MPEG-2 Layer III frame at 22,050 Hz")
+    bitrate = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)[bitrate_index]
+    padding = (header[2] >> 1) & 1
+    return 72 * bitrate * 1000 // SAMPLE_RATE + padding

@@ -1,0 +1,94 @@
+"""On air: the scheduler's due airings played into their zones' channels, and what the
+channels report (started, ended, preempted) written to the as-run log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from playout import Event, Play, Playout, silent_frame, split_frames
+from radio.models import Airing, AiringStatus, Priority, Program
+from radio.scheduler import Scheduler
+from voices import Pcm, encode_mp3
+
+log = logging.getLogger("radio.onair")
+
+
+def _silence() -> bytes:
+    """A silent frame of the broadcast format (its header taken from a real encode)."""
+    frames = split_frames(encode_mp3(Pcm(np.zeros(2205, dtype=np.int16), 22050)))
+    return silent_frame(frames.frames[0])
+
+
+class OnAir:
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self.playout = Playout(_silence(), self._record)
+        self._pending: list[tuple[Event, datetime]] = []
+
+    async def run(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
+        pacer = asyncio.create_task(self.playout.run(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    await self._tick()
+                except Exception:
+                    log.exception("on-air tick failed; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), every_s)
+        finally:
+            await pacer
+
+    async def _tick(self) -> None:
+        events, self._pending = self._pending, []
+        if events:
+            await asyncio.to_thread(self._log, events)
+        tick = await asyncio.to_thread(self.scheduler.tick)
+        for zone, play in await asyncio.to_thread(self._claim, tick.due):
+            self.playout.play(zone, play)
+
+    def _record(self, zone: str, event: Event) -> None:
+        self._pending.append((event, self.scheduler.clock.now()))
+
+    def _claim(self, airing_ids: list[int]) -> list[tuple[str, Play]]:
+        """Load due airings' programs and mark them handed over, so no tick plays one twice."""
+        plays = []
+        with self.scheduler.sessions.begin() as db:
+            for airing_id in airing_ids:
+                airing = db.get(Airing, airing_id)
+                program = db.get(Program, airing.program_hash) if airing else None
+                if airing is None or program is None:
+                    continue
+                airing.started_at = self.scheduler.clock.now()
+                frames = split_frames(Path(program.mp3_path).read_bytes())
+                plays.append(
+                    (
+                        airing.zone.slug,
+                        Play(
+                            airing.id,
+                            airing.announcement.title,
+                            frames,
+                            emergency=airing.priority == Priority.EMERGENCY,
+                        ),
+                    )
+                )
+        return plays
+
+    def _log(self, events: list[tuple[Event, datetime]]) -> None:
+        with self.scheduler.sessions.begin() as db:
+            for event, at in events:
+                airing = db.get(Airing, event.airing_id)
+                if airing is None:
+                    continue
+                if event.kind == "started":
+                    airing.started_at = at
+                elif event.kind == "ended":
+                    airing.ended_at = at
+                    airing.status = AiringStatus.AIRED
+                elif event.kind == "preempted":
+                    airing.note = "preempted by an emergency; restarted after it"

@@ -1,0 +1,124 @@
+"""Playout end to end: a receiver pulls its zone's live stream over HTTP on loopback and
+hears the approved program at airtime, silence around it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import httpx
+import numpy as np
+import pytest
+
+from radio.api import Services, create_app
+from radio.models import Airing, AiringStatus
+from radio.onair import OnAir
+from schedules import ManualClock
+from tests.apiclient import TEXT, client, error, serving
+from tests.audio_checks import decode_mp3
+
+
+@pytest.fixture
+def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
+    with serving(create_app(services[0], OnAir(services[0].scheduler))) as url:
+        yield url
+
+
+def setup_zone(base: str) -> tuple[str, str]:
+    operator = client(base, "vanhanh")
+    for slug in ("na-heo", "ban-cam"):
+        operator.post("/api/zones", json={"slug": slug, "name": slug})
+    here = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()
+    there = operator.post("/api/receivers", json={"name": "Loa 2", "zone": "ban-cam"}).json()
+    return here["token"], there["token"]
+
+
+def approved_slot(base: str, at: str) -> tuple[int, float]:
+    officer, reviewer = client(base, "canbo"), client(base, "chutich")
+    ann = officer.post(
+        "/api/announcements",
+        json={"title": "Họp thôn", "text": TEXT, "voice": "espeak-north-female"},
+    ).json()["id"]
+    duration = officer.post(f"/api/announcements/{ann}/preview").json()["duration"]
+    officer.post(f"/api/announcements/{ann}/submit")
+    reviewer.post(f"/api/announcements/{ann}/approve")
+    slot = officer.post("/api/slots", json={"announcement_id": ann, "zones": ["na-heo"], "at": at})
+    assert slot.status_code == 201, slot.text
+    return ann, duration
+
+
+class Receiver(threading.Thread):
+    """Reads a stream into memory until told to stop."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(daemon=True)
+        self.url, self.headers = url, headers or {}
+        self.data = bytearray()
+        self.stop = threading.Event()
+        self.response_headers: dict[str, str] = {}
+
+    def run(self) -> None:
+        with httpx.stream("GET", self.url, headers=self.headers, timeout=30) as response:
+            self.response_headers = dict(response.headers)
+            for chunk in response.iter_bytes():
+                self.data += chunk
+                if self.stop.is_set():
+                    return
+
+
+def test_the_receiver_hears_the_program_at_airtime(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    receiver = Receiver(f"{base}/stream/na-heo.mp3?token={token}")
+    receiver.start()
+    time.sleep(2.0)  # silence first
+    services[1].advance(timedelta(minutes=10))  # airtime
+    time.sleep(duration + 3.5)
+    receiver.stop.set()
+    receiver.join(10)
+    assert receiver.response_headers["content-type"] == "audio/mpeg"
+    assert receiver.response_headers["icy-name"] == "Loa Xa - na-heo"
+    heard = decode_mp3(bytes(receiver.data))
+    window = 1024
+    loud = np.array(
+        [
+            np.abs(heard.samples[i : i + window].astype(float)).mean() > 200
+            for i in range(0, len(heard.samples) - window, window)
+        ]
+    )
+    assert not loud[: int(1.5 * heard.sample_rate / window)].any()  # silence before airtime
+    spoken = np.flatnonzero(loud)
+    span = (spoken[-1] - spoken[0] + 1) * window / heard.sample_rate
+    assert span == pytest.approx(duration, abs=0.8)  # the program, whole, once
+    with services[0].sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.status == AiringStatus.AIRED
+        assert airing.started_at is not None and airing.ended_at is not None
+
+
+def test_stream_tokens_are_checked_and_scoped_to_the_zone(base: str) -> None:
+    here, there = setup_zone(base)
+    error(httpx.get(f"{base}/stream/na-heo.mp3"), 401)
+    error(httpx.get(f"{base}/stream/na-heo.mp3?token=wrong"), 401)
+    error(httpx.get(f"{base}/stream/na-heo.mp3", headers={"Authorization": f"Bearer {there}"}), 403)
+    receiver = Receiver(
+        f"{base}/stream/na-heo.mp3", {"Authorization": f"Bearer {here}", "Icy-MetaData": "1"}
+    )
+    receiver.start()
+    time.sleep(1.5)
+    receiver.stop.set()
+    receiver.join(10)
+    assert receiver.response_headers["icy-metaint"] == "8192"
+    assert len(receiver.data) > 4000  # silence keeps flowing: about 6 kB a second
+
+
+def test_a_revoked_receiver_is_refused(base: str) -> None:
+    here, _ = setup_zone(base)
+    operator = client(base, "vanhanh")
+    receiver_id = operator.get("/api/receivers").json()[0]["id"]
+    operator.delete(f"/api/receivers/{receiver_id}")
+    error(httpx.get(f"{base}/stream/na-heo.mp3?token={here}"), 401)
