@@ -140,12 +140,14 @@ def create_app(services: Services, onair: OnAir | None = None) -> FastAPI:
         running = asyncio.create_task(onair.run(stop))
         yield
         stop.set()
+        onair.wake()
         await running
 
     app = FastAPI(
         title="Loa Xã", description="Đài truyền thanh xã thông minh — API", lifespan=lifespan
     )
     app.state.services = services
+    app.state.onair = onair
     if onair is not None:
         add_stream_route(app, onair)
 
@@ -498,7 +500,9 @@ def _routes(app: FastAPI) -> None:
         }
 
     @app.post("/api/emergency", status_code=201)
-    def emergency(body: EmergencyIn, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+    def emergency(
+        body: EmergencyIn, request: Request, user: Me, db: Db, services: Svc
+    ) -> dict[str, Any]:
         if not user.can_emergency:
             raise ApiError(
                 403,
@@ -530,6 +534,10 @@ def _routes(app: FastAPI) -> None:
             program=program.hash,
             airings=[a.id for a in airings],
         )
+        db.commit()  # on record before it can air; then playout picks it up at once
+        onair: OnAir | None = request.app.state.onair
+        if onair is not None:
+            onair.wake()
         return {"airings": [a.id for a in airings], "program": _program_json(program)}
 
     @app.get("/api/cache/stats")

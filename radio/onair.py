@@ -30,8 +30,17 @@ class OnAir:
         self.scheduler = scheduler
         self.playout = Playout(_silence(), self._record)
         self._pending: list[tuple[Event, datetime]] = []
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Tick now rather than at the next second: an emergency was just made. Safe to call
+        from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
+        self._loop = asyncio.get_running_loop()
         pacer = asyncio.create_task(self.playout.run(stop))
         try:
             while not stop.is_set():
@@ -40,7 +49,8 @@ class OnAir:
                 except Exception:
                     log.exception("on-air tick failed; retrying")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), every_s)
+                    await asyncio.wait_for(self._wake.wait(), every_s)
+                self._wake.clear()
         finally:
             await pacer
 

@@ -21,8 +21,13 @@ from tests.audio_checks import decode_mp3
 
 
 @pytest.fixture
-def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
-    with serving(create_app(services[0], OnAir(services[0].scheduler))) as url:
+def onair(services: tuple[Services, ManualClock]) -> OnAir:
+    return OnAir(services[0].scheduler)
+
+
+@pytest.fixture
+def base(services: tuple[Services, ManualClock], onair: OnAir) -> Iterator[str]:
+    with serving(create_app(services[0], onair)) as url:
         yield url
 
 
@@ -122,3 +127,73 @@ def test_a_revoked_receiver_is_refused(base: str) -> None:
     receiver_id = operator.get("/api/receivers").json()[0]["id"]
     operator.delete(f"/api/receivers/{receiver_id}")
     error(httpx.get(f"{base}/stream/na-heo.mp3?token={here}"), 401)
+
+
+def loud_seconds(data: bytes) -> float:
+    heard = decode_mp3(data)
+    window = 1024
+    loud = [
+        np.abs(heard.samples[i : i + window].astype(float)).mean() > 200
+        for i in range(0, len(heard.samples) - window, window)
+    ]
+    return sum(loud) * window / heard.sample_rate
+
+
+def test_zones_are_isolated(base: str, services: tuple[Services, ManualClock]) -> None:
+    _, other_zone = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")  # for na-heo only
+    elsewhere = Receiver(f"{base}/stream/ban-cam.mp3?token={other_zone}")
+    elsewhere.start()
+    services[1].advance(timedelta(minutes=10))
+    time.sleep(duration + 2.5)
+    elsewhere.stop.set()
+    elsewhere.join(10)
+    assert len(elsewhere.data) > 10_000 and loud_seconds(bytes(elsewhere.data)) == 0.0
+
+
+def test_an_emergency_cuts_in_within_a_second_and_the_program_restarts_after(
+    base: str, services: tuple[Services, ManualClock], onair: OnAir
+) -> None:
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    operator = client(base, "vanhanh")
+    alarm = (
+        client(base, "canbo")
+        .post(
+            "/api/announcements",
+            json={
+                "title": "Cháy rừng",
+                "text": "Thông báo khẩn! Cháy rừng.",
+                "voice": "espeak-south-male",
+            },
+        )
+        .json()["id"]
+    )
+    receiver = Receiver(f"{base}/stream/na-heo.mp3?token={token}")
+    receiver.start()
+    services[1].advance(timedelta(minutes=10))
+    channel = onair.playout.channel("na-heo")
+    deadline = time.monotonic() + 5
+    while channel.current is None:
+        assert time.monotonic() < deadline, "the program never started"
+        time.sleep(0.02)
+    time.sleep(1.0)  # well into the program
+    made = operator.post("/api/emergency", json={"announcement_id": alarm, "zones": ["na-heo"]})
+    assert made.status_code == 201
+    asked = time.monotonic()
+    while not (channel.current is not None and channel.current.emergency):
+        assert time.monotonic() - asked < 1.0, "the emergency did not cut in within 1 s"
+        time.sleep(0.01)
+    deadline = time.monotonic() + duration + 15
+    with services[0].sessions() as db:
+        while True:
+            statuses = {a.note: a.status for a in db.query(Airing).populate_existing()}
+            if all(s == AiringStatus.AIRED for s in statuses.values()) and len(statuses) == 2:
+                break
+            assert time.monotonic() < deadline, statuses
+            time.sleep(0.2)
+            db.rollback()
+        assert "preempted by an emergency; restarted after it" in statuses
+    receiver.stop.set()
+    receiver.join(10)
+    assert loud_seconds(bytes(receiver.data)) > duration + 1.0  # the program, cut, then whole
