@@ -7,6 +7,8 @@ Every refusal is an ApiError: an HTTP status and one message in Vietnamese and E
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -47,6 +49,7 @@ from voices import Catalog, Lexicon, Renderer
 from voices.cache import CacheStats
 
 SESSION_COOKIE = "loaxa_session"
+RECEIVER_ONLINE = timedelta(seconds=90)  # three missed 30-second heartbeats
 MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
 
 
@@ -118,6 +121,13 @@ class SlotIn(BaseModel):
     weekdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
     start_date: date | None = None
     end_date: date | None = None
+
+
+class Heartbeat(BaseModel):
+    status: str = Field(default="ok", max_length=64)
+    volume: int | None = Field(default=None, ge=0, le=100)
+    clock_offset_ms: float | None = None
+    playing: str | None = Field(default=None, max_length=200)
 
 
 class EmergencyIn(BaseModel):
@@ -320,12 +330,88 @@ def _routes(app: FastAPI) -> None:
         db.delete(_zone(db, slug))
 
     @app.get("/api/receivers")
-    def receivers(user: Me, db: Db) -> list[dict[str, Any]]:
+    def receivers(user: Me, db: Db, services: Svc) -> list[dict[str, Any]]:
         auth.require(user, Role.OPERATOR)
+        now = services.clock.now()
         return [
-            {"id": r.id, "name": r.name, "zone": r.zone.slug, "revoked": r.revoked}
+            {
+                "id": r.id,
+                "name": r.name,
+                "zone": r.zone.slug,
+                "revoked": r.revoked,
+                "online": r.last_seen is not None and now - r.last_seen <= RECEIVER_ONLINE,
+                "last_seen": r.last_seen.isoformat() if r.last_seen else None,
+                "status": r.status,
+                "volume": r.volume,
+                "clock_offset_ms": r.clock_offset_ms,
+                "playing": r.playing,
+            }
             for r in db.scalars(select(Receiver).order_by(Receiver.id))
         ]
+
+    @app.post("/api/receivers/heartbeat")
+    def heartbeat(body: Heartbeat, request: Request, db: Db, services: Svc) -> dict[str, Any]:
+        """A receiver's report; the answer tells it its zone and the server's time."""
+        receiver = auth.receiver_for(db, _token(request) or request.query_params.get("token", ""))
+        if receiver is None:
+            raise ApiError(
+                401,
+                "unknown or revoked receiver token",
+                "mã thiết bị thu không đúng hoặc đã bị thu hồi",
+            )
+        receiver.last_seen = services.clock.now()
+        receiver.status, receiver.volume = body.status, body.volume
+        receiver.clock_offset_ms, receiver.playing = body.clock_offset_ms, body.playing
+        return {"zone": receiver.zone.slug, "server_time": receiver.last_seen.isoformat()}
+
+    @app.get("/api/asrun.csv")
+    def as_run(user: Me, db: Db, start: date, end: date, zone: str | None = None) -> Response:
+        """What aired where and when, and how many receivers heard it, for the district."""
+        begin = datetime.combine(start, time(0), LOCAL_TZ)
+        until = datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1)
+        query = select(Airing).where(Airing.scheduled_at >= begin, Airing.scheduled_at < until)
+        if zone is not None:
+            query = query.where(Airing.zone_id == _zone(db, zone).id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "airing",
+                "zone",
+                "announcement",
+                "title",
+                "priority",
+                "scheduled",
+                "started",
+                "ended",
+                "status",
+                "receivers_at_start",
+                "program",
+                "note",
+            ]
+        )
+        for a in db.scalars(query.order_by(Airing.scheduled_at, Airing.id)):
+            writer.writerow(
+                [
+                    a.id,
+                    a.zone.slug,
+                    a.announcement_id,
+                    a.announcement.title,
+                    a.priority.value,
+                    _local(a.scheduled_at),
+                    _local(a.started_at),
+                    _local(a.ended_at),
+                    a.status.value,
+                    a.listeners_at_start or 0,
+                    a.program_hash or "",
+                    a.note or "",
+                ]
+            )
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="asrun-{start}.csv"'},
+        )
 
     @app.post("/api/receivers", status_code=201)
     def add_receiver(body: NewReceiver, user: Me, db: Db) -> dict[str, Any]:
@@ -544,6 +630,10 @@ def _routes(app: FastAPI) -> None:
     def cache_stats(user: Me, services: Svc) -> dict[str, Any]:
         stats: CacheStats = services.renderer.cache.stats()
         return {**asdict(stats), "hit_rate": stats.hit_rate}
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else ""
 
 
 def _slot_json(slot: Slot) -> dict[str, Any]:

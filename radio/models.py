@@ -107,6 +107,12 @@ class Receiver(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the receiver said in its last heartbeat.
+    last_seen: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str | None] = mapped_column(String(64), default=None)
+    volume: Mapped[int | None] = mapped_column(Integer, default=None)
+    clock_offset_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    playing: Mapped[str | None] = mapped_column(String(200), default=None)
     zone: Mapped[Zone] = relationship()
 
 
@@ -236,6 +242,7 @@ class Airing(Base):
         _enum(AiringStatus), default=AiringStatus.SCHEDULED
     )
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    listeners_at_start: Mapped[int | None] = mapped_column(Integer, default=None)
     zone: Mapped[Zone] = relationship()
     announcement: Mapped[Announcement] = relationship()
 

@@ -29,7 +29,7 @@ class OnAir:
     def __init__(self, scheduler: Scheduler) -> None:
         self.scheduler = scheduler
         self.playout = Playout(_silence(), self._record)
-        self._pending: list[tuple[Event, datetime]] = []
+        self._pending: list[tuple[Event, datetime, int]] = []
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -63,7 +63,8 @@ class OnAir:
             self.playout.play(zone, play)
 
     def _record(self, zone: str, event: Event) -> None:
-        self._pending.append((event, self.scheduler.clock.now()))
+        listeners = len(self.playout.channel(zone).listeners)
+        self._pending.append((event, self.scheduler.clock.now(), listeners))
 
     def _claim(self, airing_ids: list[int]) -> list[tuple[str, Play]]:
         """Load due airings' programs and mark them handed over, so no tick plays one twice."""
@@ -89,14 +90,15 @@ class OnAir:
                 )
         return plays
 
-    def _log(self, events: list[tuple[Event, datetime]]) -> None:
+    def _log(self, events: list[tuple[Event, datetime, int]]) -> None:
         with self.scheduler.sessions.begin() as db:
-            for event, at in events:
+            for event, at, listeners in events:
                 airing = db.get(Airing, event.airing_id)
                 if airing is None:
                     continue
                 if event.kind == "started":
                     airing.started_at = at
+                    airing.listeners_at_start = listeners
                 elif event.kind == "ended":
                     airing.ended_at = at
                     airing.status = AiringStatus.AIRED

@@ -3,10 +3,14 @@ hears the approved program at airtime, silence around it."""
 
 from __future__ import annotations
 
+import csv
+import io
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -18,6 +22,7 @@ from radio.onair import OnAir
 from schedules import ManualClock
 from tests.apiclient import TEXT, client, error, serving
 from tests.audio_checks import decode_mp3
+from tests.clirun import RADIO
 
 
 @pytest.fixture
@@ -197,3 +202,52 @@ def test_an_emergency_cuts_in_within_a_second_and_the_program_restarts_after(
     receiver.stop.set()
     receiver.join(10)
     assert loud_seconds(bytes(receiver.data)) > duration + 1.0  # the program, cut, then whole
+
+
+def test_reference_receiver_heartbeats_and_the_as_run_log(
+    base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    out = tmp_path / "loa.mp3"
+    receiver = subprocess.Popen(
+        [
+            RADIO,
+            "receiver",
+            "--server",
+            base,
+            "--token",
+            token,
+            "--out",
+            str(out),
+            "--seconds",
+            str(duration + 6),
+        ]
+    )
+    operator = client(base, "vanhanh")
+    deadline = time.monotonic() + 20
+    while not operator.get("/api/receivers").json()[0]["online"]:  # its first heartbeat
+        assert time.monotonic() < deadline, "no heartbeat arrived"
+        time.sleep(0.1)
+    time.sleep(1.5)  # connected to the stream
+    services[1].advance(timedelta(minutes=10))
+    assert receiver.wait(timeout=duration + 30) == 0
+    assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
+    listed = operator.get("/api/receivers").json()
+    assert listed[0]["clock_offset_ms"] is not None and listed[0]["status"] == "starting"
+    assert not listed[1]["online"]  # never reported
+    assert not listed[0]["online"]  # ten minutes of server time without a heartbeat
+    time.sleep(1.5)  # the last as-run events are written on the next tick
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                operator.get(
+                    "/api/asrun.csv", params={"start": "2026-12-01", "end": "2026-12-01"}
+                ).text
+            )
+        )
+    )
+    assert len(rows) == 1
+    assert rows[0]["status"] == "aired" and rows[0]["receivers_at_start"] == "1"
+    assert rows[0]["zone"] == "na-heo" and rows[0]["title"] == "Họp thôn"
+    assert rows[0]["scheduled"] == "2026-12-01T05:10:00+07:00"

@@ -6,7 +6,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from radio.cli import bench, cache, normalize, serve, speech, voices
+import httpx
+
+from radio.cli import bench, cache, normalize, receiver, serve, speech, voices
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -15,7 +17,15 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 # Errors that mean "the input or the environment is wrong", reported in one line; anything
 # else is a bug and keeps its traceback.
-_EXPECTED = (VoiceError, DownloadError, SynthesisError, EmptyTextError, OSError, ValueError)
+_EXPECTED = (
+    httpx.HTTPError,
+    VoiceError,
+    DownloadError,
+    SynthesisError,
+    EmptyTextError,
+    OSError,
+    ValueError,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices.register(commands)
     cache.register(commands)
     serve.register(commands)
+    receiver.register(commands)
     bench.register(commands)
     return parser
 
