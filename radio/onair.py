@@ -10,8 +10,9 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import select
 
-from playout import Event, Play, Playout, silent_frame, split_frames
+from playout import FRAME_SECONDS, Event, Play, Playout, silent_frame, split_frames
 from radio.models import Airing, AiringStatus, Priority, Program
 from radio.scheduler import Scheduler
 from voices import Pcm, encode_mp3
@@ -41,6 +42,8 @@ class OnAir:
 
     async def run(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
         self._loop = asyncio.get_running_loop()
+        for zone, play in await asyncio.to_thread(self._resume):
+            self.playout.play(zone, play)
         pacer = asyncio.create_task(self.playout.run(stop))
         try:
             while not stop.is_set():
@@ -84,6 +87,44 @@ class OnAir:
                             airing.id,
                             airing.announcement.title,
                             frames,
+                            emergency=airing.priority == Priority.EMERGENCY,
+                        ),
+                    )
+                )
+        return plays
+
+    def _resume(self) -> list[tuple[str, Play]]:
+        """Programs that were on air when the worker stopped: continue each where it would
+        be now, and note the interruption in the as-run log."""
+        plays = []
+        now = self.scheduler.clock.now()
+        with self.scheduler.sessions.begin() as db:
+            interrupted = db.scalars(
+                select(Airing).where(
+                    Airing.status == AiringStatus.SCHEDULED,
+                    Airing.started_at.is_not(None),
+                    Airing.ended_at.is_(None),
+                )
+            )
+            for airing in interrupted:
+                program = db.get(Program, airing.program_hash) if airing.program_hash else None
+                assert airing.started_at is not None
+                elapsed = (now - airing.started_at).total_seconds()
+                if program is None or elapsed >= program.duration:
+                    airing.status, airing.ended_at = AiringStatus.FAILED, now
+                    airing.note = "interrupted by a restart; it would have ended while down"
+                    continue
+                frames = split_frames(Path(program.mp3_path).read_bytes())
+                position = int(elapsed / FRAME_SECONDS)
+                airing.note = f"interrupted by a restart; resumed {elapsed:.1f} s into it"
+                plays.append(
+                    (
+                        airing.zone.slug,
+                        Play(
+                            airing.id,
+                            airing.announcement.title,
+                            frames,
+                            position=position,
                             emergency=airing.priority == Priority.EMERGENCY,
                         ),
                     )

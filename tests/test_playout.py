@@ -251,3 +251,31 @@ def test_reference_receiver_heartbeats_and_the_as_run_log(
     assert rows[0]["status"] == "aired" and rows[0]["receivers_at_start"] == "1"
     assert rows[0]["zone"] == "na-heo" and rows[0]["title"] == "Họp thôn"
     assert rows[0]["scheduled"] == "2026-12-01T05:10:00+07:00"
+
+
+def test_a_restart_mid_program_resumes_it_and_notes_the_interruption(
+    services: tuple[Services, ManualClock],
+) -> None:
+    first = OnAir(services[0].scheduler)
+    with serving(create_app(services[0], first)) as base:
+        setup_zone(base)
+        _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+        services[1].advance(timedelta(minutes=10))
+        deadline = time.monotonic() + 5
+        while first.playout.channel("na-heo").current is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(1.5)  # the started event is in the log by the next tick
+    services[1].advance(timedelta(seconds=2))  # the worker was away two seconds
+    second = OnAir(services[0].scheduler)
+    with serving(create_app(services[0], second)) as base:
+        deadline = time.monotonic() + 3
+        while second.playout.channel("na-heo").current is None:
+            assert time.monotonic() < deadline, "the interrupted program did not resume"
+            time.sleep(0.02)
+        assert second.playout.channel("na-heo").current.position > 0  # type: ignore[union-attr]
+        time.sleep(duration + 1.5)
+    with services[0].sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.status == AiringStatus.AIRED
+        assert airing.note is not None and "resumed" in airing.note
