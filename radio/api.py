@@ -29,6 +29,7 @@ from radio.cli.textio import TextFileError, decode_text
 from radio.errors import ApiError, not_found
 from radio.models import (
     Airing,
+    AiringStatus,
     Announcement,
     Priority,
     Program,
@@ -349,9 +350,7 @@ def _routes(app: FastAPI) -> None:
             for r in db.scalars(select(Receiver).order_by(Receiver.id))
         ]
 
-    @app.post("/api/receivers/heartbeat")
-    def heartbeat(body: Heartbeat, request: Request, db: Db, services: Svc) -> dict[str, Any]:
-        """A receiver's report; the answer tells it its zone and the server's time."""
+    def _receiver(request: Request, db: Session) -> Receiver:
         receiver = auth.receiver_for(db, _token(request) or request.query_params.get("token", ""))
         if receiver is None:
             raise ApiError(
@@ -359,10 +358,64 @@ def _routes(app: FastAPI) -> None:
                 "unknown or revoked receiver token",
                 "mã thiết bị thu không đúng hoặc đã bị thu hồi",
             )
+        return receiver
+
+    @app.post("/api/receivers/heartbeat")
+    def heartbeat(body: Heartbeat, request: Request, db: Db, services: Svc) -> dict[str, Any]:
+        """A receiver's report; the answer tells it its zone and the server's time."""
+        receiver = _receiver(request, db)
         receiver.last_seen = services.clock.now()
         receiver.status, receiver.volume = body.status, body.volume
         receiver.clock_offset_ms, receiver.playing = body.clock_offset_ms, body.playing
         return {"zone": receiver.zone.slug, "server_time": receiver.last_seen.isoformat()}
+
+    @app.get("/api/receivers/upcoming")
+    def upcoming(request: Request, db: Db, services: Svc, hours: int = 24) -> list[dict[str, Any]]:
+        """What this receiver's zone will air, with content hashes, so that it can fetch
+        the audio ahead of time and play on time from its own copy if its link fails."""
+        receiver = _receiver(request, db)
+        now = services.clock.now()
+        query = select(Airing).where(
+            Airing.zone_id == receiver.zone_id,
+            Airing.status == AiringStatus.SCHEDULED,
+            Airing.scheduled_at >= now - timedelta(minutes=1),
+            Airing.scheduled_at <= now + timedelta(hours=min(max(hours, 1), 48)),
+        )
+        items = []
+        for airing in db.scalars(query.order_by(Airing.scheduled_at)):
+            digest = airing.program_hash or airing.announcement.approved_program_hash
+            program = db.get(Program, digest) if digest else None
+            if program is None:
+                continue  # nothing approved to fetch yet
+            items.append(
+                {
+                    "airing_id": airing.id,
+                    "at": airing.scheduled_at.isoformat(),
+                    "title": airing.announcement.title,
+                    "program": program.hash,
+                    "duration": program.duration,
+                    "url": f"/api/receivers/programs/{program.hash}.mp3",
+                }
+            )
+        return items
+
+    @app.get("/api/receivers/programs/{program_hash}.mp3")
+    def receiver_program(program_hash: str, request: Request, db: Db) -> FileResponse:
+        receiver = _receiver(request, db)
+        on_its_zone = db.scalar(
+            select(Airing.id)
+            .join(Announcement)
+            .where(
+                Airing.zone_id == receiver.zone_id,
+                (Airing.program_hash == program_hash)
+                | (Announcement.approved_program_hash == program_hash),
+            )
+            .limit(1)
+        )
+        program = db.get(Program, program_hash)
+        if on_its_zone is None or program is None or not Path(program.mp3_path).is_file():
+            raise not_found("program for this zone", "bản âm thanh của khu vực này")
+        return FileResponse(program.mp3_path, media_type="audio/mpeg")
 
     @app.get("/api/asrun.csv")
     def as_run(user: Me, db: Db, start: date, end: date, zone: str | None = None) -> Response:

@@ -4,6 +4,7 @@ hears the approved program at airtime, silence around it."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import subprocess
 import threading
@@ -279,3 +280,19 @@ def test_a_restart_mid_program_resumes_it_and_notes_the_interruption(
         airing = db.query(Airing).one()
         assert airing.status == AiringStatus.AIRED
         assert airing.note is not None and "resumed" in airing.note
+
+
+def test_a_receiver_prefetches_its_zones_programs_and_only_those(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    here, there = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T07:00:00+07:00")
+    services[0].scheduler.tick()  # materialize the day's airings
+    mine = httpx.get(f"{base}/api/receivers/upcoming", params={"token": here}).json()
+    assert len(mine) == 1 and mine[0]["at"].startswith("2026-12-01T00:00:00")  # 07:00 local
+    audio = httpx.get(f"{base}{mine[0]['url']}", headers={"Authorization": f"Bearer {here}"})
+    assert decode_mp3(audio.content).duration == pytest.approx(duration, abs=0.01)
+    assert hashlib.sha256(audio.content).hexdigest() == mine[0]["program"]
+    assert httpx.get(f"{base}/api/receivers/upcoming", params={"token": there}).json() == []
+    error(httpx.get(f"{base}{mine[0]['url']}", params={"token": there}), 404)
+    error(httpx.get(f"{base}/api/receivers/upcoming", params={"token": "x"}), 401)
