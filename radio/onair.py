@@ -79,18 +79,7 @@ class OnAir:
                 if airing is None or program is None:
                     continue
                 airing.started_at = self.scheduler.clock.now()
-                frames = split_frames(Path(program.mp3_path).read_bytes())
-                plays.append(
-                    (
-                        airing.zone.slug,
-                        Play(
-                            airing.id,
-                            airing.announcement.title,
-                            frames,
-                            emergency=airing.priority == Priority.EMERGENCY,
-                        ),
-                    )
-                )
+                plays.append(_play(airing, program))
         return plays
 
     def _resume(self) -> list[tuple[str, Play]]:
@@ -114,21 +103,8 @@ class OnAir:
                     airing.status, airing.ended_at = AiringStatus.FAILED, now
                     airing.note = "interrupted by a restart; it would have ended while down"
                     continue
-                frames = split_frames(Path(program.mp3_path).read_bytes())
-                position = int(elapsed / FRAME_SECONDS)
                 airing.note = f"interrupted by a restart; resumed {elapsed:.1f} s into it"
-                plays.append(
-                    (
-                        airing.zone.slug,
-                        Play(
-                            airing.id,
-                            airing.announcement.title,
-                            frames,
-                            position=position,
-                            emergency=airing.priority == Priority.EMERGENCY,
-                        ),
-                    )
-                )
+                plays.append(_play(airing, program, position=int(elapsed / FRAME_SECONDS)))
         return plays
 
     def _log(self, events: list[tuple[Event, datetime, int]]) -> None:
@@ -145,3 +121,12 @@ class OnAir:
                     airing.status = AiringStatus.AIRED
                 elif event.kind == "preempted":
                     airing.note = "preempted by an emergency; restarted after it"
+
+
+def _play(airing: Airing, program: Program, position: int = 0) -> tuple[str, Play]:
+    """The zone and what its channel plays for an airing, from the program's MP3 file."""
+    frames = split_frames(Path(program.mp3_path).read_bytes())
+    emergency = airing.priority == Priority.EMERGENCY
+    return airing.zone.slug, Play(
+        airing.id, airing.announcement.title, frames, emergency=emergency, position=position
+    )
