@@ -26,6 +26,7 @@ class Play:
     frames: Frames
     emergency: bool = False
     position: int = 0
+    not_before: float = 0.0  # wall-clock second of its airtime: handed over early, starts on time
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,14 @@ class Channel:
     def leave(self, listener: asyncio.Queue[bytes]) -> None:
         self.listeners.discard(listener)
 
-    def step(self, count: int) -> tuple[bytes, list[Event]]:
-        """The next `count` frames of the channel, and what started or ended in them."""
+    def step(self, count: int, at: float = 0.0) -> tuple[bytes, list[Event]]:
+        """The next `count` frames of the channel, the first of them airing at wall-clock
+        time `at`, and what started or ended in them."""
         out: list[bytes] = []
         events: list[Event] = []
         while len(out) < count:
-            if self.current is None and self.queue:
+            frame_at = at + len(out) * FRAME_SECONDS
+            if self.current is None and self.queue and self.queue[0].not_before <= frame_at:
                 self.current = self.queue.popleft()
                 if self.current.position == 0:
                     events.append(Event("started", self.current.airing_id))
@@ -115,13 +118,16 @@ class Playout:
             self.on_event(zone, event)
 
     async def run(self, stop: asyncio.Event) -> None:
-        start = time.monotonic()
+        start, wall = time.monotonic(), time.time()
         sent = 0
         while not stop.is_set():
-            due = int((time.monotonic() - start) / FRAME_SECONDS) - sent
+            # Frames go out one chunk ahead of their time, never behind it: receivers
+            # buffer, so a program is heard on the second rather than a chunk late.
+            due = int((time.monotonic() - start) / FRAME_SECONDS) + CHUNK_FRAMES - sent
             if due >= CHUNK_FRAMES:
+                at = wall + sent * FRAME_SECONDS
                 for zone, channel in list(self.channels.items()):
-                    chunk, events = channel.step(due)
+                    chunk, events = channel.step(due, at)
                     channel.send(chunk)
                     for event in events:
                         self.on_event(zone, event)

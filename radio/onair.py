@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -78,8 +79,11 @@ class OnAir:
                 program = db.get(Program, airing.program_hash) if airing else None
                 if airing is None or program is None:
                     continue
-                airing.started_at = self.scheduler.clock.now()
-                plays.append(_play(airing, program))
+                airing.started_at = airing.scheduled_at  # claimed: no tick hands it out again
+                zone, play = _play(airing, program)
+                ahead = (airing.scheduled_at - self.scheduler.clock.now()).total_seconds()
+                play.not_before = time.time() + ahead
+                plays.append((zone, play))
         return plays
 
     def _resume(self) -> list[tuple[str, Play]]:
@@ -102,6 +106,11 @@ class OnAir:
                 if program is None or elapsed >= program.duration:
                     airing.status, airing.ended_at = AiringStatus.FAILED, now
                     airing.note = "interrupted by a restart; it would have ended while down"
+                    continue
+                if elapsed < 0:  # handed over just before its time: it simply starts on time
+                    zone, play = _play(airing, program)
+                    play.not_before = time.time() - elapsed
+                    plays.append((zone, play))
                     continue
                 airing.note = f"interrupted by a restart; resumed {elapsed:.1f} s into it"
                 plays.append(_play(airing, program, position=int(elapsed / FRAME_SECONDS)))

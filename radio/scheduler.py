@@ -30,6 +30,9 @@ from radio.models import (
 )
 from schedules import LOCAL_TZ, Clock, Interval, SlotSpec, late_policy, occurrences, overlaps
 
+# Airings this close to their time are handed to playout already, which starts them on the
+# frame: a busy server's tick can then be late without the program being late.
+HANDOVER = timedelta(seconds=3)
 SPEECH_SYLLABLES_PER_S = 3.5  # a radio announcer's pace, for texts not rendered yet
 
 
@@ -218,7 +221,7 @@ class Scheduler:
                 return
             airing.program_hash = program.hash
             result.rendered.append(airing.id)
-        if decision == "play":
+        if decision == "play" or airing.scheduled_at - now <= HANDOVER:
             result.due.append(airing.id)
 
     @staticmethod

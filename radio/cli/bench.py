@@ -13,6 +13,7 @@ _BENCHES = {
     "engines": ("real-time factor of each engine, MP3 encoding cost", "news"),
     "normalize": ("normalizer time on the news corpus", "news"),
     "cache": ("what the synthesis cache saves on the announcements", "announcements"),
+    "fanout": ("receivers one server feeds, lateness, airtime accuracy", ""),
 }
 
 
@@ -23,7 +24,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sub = group.add_subparsers(dest="bench_command", required=True, metavar="NAME")
     for name, (summary, corpus) in _BENCHES.items():
         bench = sub.add_parser(name, help=summary)
-        bench.add_argument("--corpus", type=Path, default=DEFAULT_SHARED / "corpus" / corpus)
+        if corpus:
+            bench.add_argument("--corpus", type=Path, default=DEFAULT_SHARED / "corpus" / corpus)
         bench.add_argument("--json", action="store_true", help="the figures as one JSON object")
         bench.set_defaults(handler=run_bench)
 
@@ -32,5 +34,6 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     from bench.table import corpus_texts
 
     module = importlib.import_module(f"bench.{args.bench_command}")
-    module.report(module.run(corpus_texts(args.corpus)), args.json)
+    texts = corpus_texts(args.corpus) if "corpus" in args else []
+    module.report(module.run(texts), args.json)
     return 0
