@@ -43,7 +43,7 @@ def _frame_bytes(bitrate_kbps: int, sample_rate: int) -> int:
     return _samples_per_frame(sample_rate) // 8 * bitrate_kbps * 1000 // sample_rate
 
 
-def count_frames(mp3: bytes, bitrate_kbps: int, sample_rate: int) -> int:
+def _count_frames(mp3: bytes, bitrate_kbps: int, sample_rate: int) -> int:
     """Frames in a CBR stream of bare frames, following each header's padding bit."""
     size, count, offset = _frame_bytes(bitrate_kbps, sample_rate), 0, 0
     while offset + 4 <= len(mp3):
@@ -57,7 +57,7 @@ def _info_frame(frames: bytes, samples: int, bitrate_kbps: int, sample_rate: int
     header[2] &= 0xFD  # no padding bit: the tag frame has the nominal size
     mpeg1 = bool(header[1] & 0x08)
     side_info = 17 if mpeg1 else 9  # mono
-    n_frames = count_frames(frames, bitrate_kbps, sample_rate)
+    n_frames = _count_frames(frames, bitrate_kbps, sample_rate)
     padding = n_frames * _samples_per_frame(sample_rate) - samples - _LAME_ENCODER_DELAY
     size = _frame_bytes(bitrate_kbps, sample_rate)
     xing = b"Info" + struct.pack(">III", _XING_FRAMES_AND_BYTES, n_frames, len(frames) + size)
