@@ -9,6 +9,7 @@ import io
 import subprocess
 import threading
 import time
+import wave
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -296,3 +297,41 @@ def test_a_receiver_prefetches_its_zones_programs_and_only_those(
     assert httpx.get(f"{base}/api/receivers/upcoming", params={"token": there}).json() == []
     error(httpx.get(f"{base}{mine[0]['url']}", params={"token": there}), 404)
     error(httpx.get(f"{base}/api/receivers/upcoming", params={"token": "x"}), 401)
+
+
+def test_a_stock_player_plays_the_live_stream(
+    base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    """ffmpeg (the decoder inside ffplay and many players; from the imageio-ffmpeg wheel)
+    reads the stream as an HTTP radio station, program and silence alike."""
+    import imageio_ffmpeg
+
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    services[1].advance(timedelta(minutes=10))
+    out = tmp_path / "heard.wav"
+    result = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-i",
+            f"{base}/stream/na-heo.mp3?token={token}",
+            "-t",
+            str(duration + 2),
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
+    )
+    assert result.returncode == 0, result.stderr
+    with wave.open(str(out)) as heard:
+        samples = np.frombuffer(heard.readframes(heard.getnframes()), dtype=np.int16)
+    assert len(samples) / 22050 == pytest.approx(duration + 2, abs=0.3)
+    assert np.abs(samples.astype(float)).mean() > 100  # the program is in it
