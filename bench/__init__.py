@@ -1,1 +1,2 @@
-"""Benchmarks: each prints a table (`radio bench NAME`, `--json` for the figures)."""
+"""Benchmarks: each module has run(texts) -> figures and report(figures), a table;
+`radio bench NAME` runs one (`--json` prints the figures instead)."""

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.standin import STANDIN_ID, standin_files
-from bench.table import print_json, print_table
+from bench.table import print_table
 from voices import Catalog, Normalizer, Pcm, Program, Renderer, SynthesisParams, encode_mp3
 from voices.piper import PiperSpeaker, load_model
 
@@ -156,10 +156,7 @@ def _never() -> Pcm:
     raise AssertionError("a benchmark lookup missed: the key was just rendered")
 
 
-def report(figures: dict[str, object], as_json: bool) -> None:
-    if as_json:
-        print_json(figures)
-        return
+def report(figures: dict[str, object]) -> None:
     voices = figures["voices"]
     assert isinstance(voices, dict)
     print(

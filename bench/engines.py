@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.standin import STANDIN_ID, standin_files
-from bench.table import print_json, print_table
+from bench.table import print_table
 from voices import Catalog, Pcm, SynthesisParams, encode_mp3
 from voices.audio import concatenate
 from voices.normalize import Normalizer
@@ -50,10 +50,7 @@ def run(texts: list[str]) -> dict[str, object]:
     }
 
 
-def report(figures: dict[str, object], as_json: bool) -> None:
-    if as_json:
-        print_json(figures)
-        return
+def report(figures: dict[str, object]) -> None:
     engines = figures["engines"]
     assert isinstance(engines, dict)
     print(f"corpus: {figures['characters']} characters, {figures['segments']} segments")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.table import print_json, print_table
+from bench.table import print_table
 
 ZONES = 4
 BYTES_PER_S = 48_000 / 8
@@ -215,10 +215,7 @@ def _wait_for(port: int) -> None:
     raise RuntimeError("the server did not start")
 
 
-def report(figures: dict[str, object], as_json: bool) -> None:
-    if as_json:
-        print_json(figures)
-        return
+def report(figures: dict[str, object]) -> None:
     runs = figures["runs"]
     assert isinstance(runs, list)
     print(f"{ZONES} zones, one process `radio serve`, receivers on loopback, {LISTEN_S:.0f} s")

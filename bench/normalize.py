@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.table import print_json, print_table
+from bench.table import print_table
 from voices.normalize import Normalizer
 
 RUNS = 20
@@ -29,10 +29,7 @@ def run(texts: list[str]) -> dict[str, object]:
     }
 
 
-def report(figures: dict[str, object], as_json: bool) -> None:
-    if as_json:
-        print_json(figures)
-        return
+def report(figures: dict[str, object]) -> None:
     print_table(
         ["corpus chars", "bytes", "runs", "min ms", "median ms"],
         [

@@ -31,9 +31,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bench.table import corpus_texts
+    from bench.table import corpus_texts, print_json
 
     module = importlib.import_module(f"bench.{args.bench_command}")
     texts = corpus_texts(args.corpus) if "corpus" in args else []
-    module.report(module.run(texts), args.json)
+    figures = module.run(texts)
+    if args.json:
+        print_json(figures)
+    else:
+        module.report(figures)
     return 0
