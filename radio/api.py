@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from radio import announcements as flow
 from radio import auth
-from radio.cli.textio import TextFileError, decode_text
 from radio.errors import ApiError, not_found
 from radio.models import (
     Airing,
@@ -44,6 +43,7 @@ from radio.models import (
 from radio.onair import OnAir
 from radio.scheduler import Scheduler, conflict_error, conflicts, expected_duration, spec_of
 from radio.streams import add_stream_route
+from radio.textfiles import TextFileError, decode_text
 from schedules import LOCAL_TZ, Clock, Interval, SlotSpecError, occurrences, overlaps
 from schedules.recurrence import last_occurrence
 from voices import Catalog, Lexicon, Renderer

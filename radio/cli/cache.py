@@ -8,8 +8,8 @@ from dataclasses import asdict
 from typing import Any
 
 from radio.cli.speech import render_text
-from radio.cli.textio import read_text
 from radio.settings import Settings
+from radio.textfiles import read_text
 from voices import Assembly, SynthesisParams
 from voices.cache import SegmentCache
 

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from radio.cli.textio import read_text
 from radio.settings import Settings
+from radio.textfiles import read_text
 from voices import (
     Assembly,
     Catalog,
