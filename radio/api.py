@@ -6,7 +6,6 @@ Every refusal is an ApiError: an HTTP status and one message in Vietnamese and E
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator, Iterator
@@ -14,17 +13,16 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Request, Response, UploadFile
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio import announcements as flow
-from radio import auth
+from radio import auth, errors
 from radio.errors import ApiError, not_found
 from radio.models import (
     Airing,
@@ -32,6 +30,7 @@ from radio.models import (
     Announcement,
     Priority,
     Program,
+    Receipt,
     Receiver,
     Revision,
     Role,
@@ -42,7 +41,7 @@ from radio.models import (
 )
 from radio.onair import OnAir
 from radio.scheduler import Scheduler, conflict_error, conflicts, expected_duration, spec_of
-from radio.streams import add_stream_route
+from radio.streams import add_stream_redirect, add_stream_route
 from radio.textfiles import TextFileError, decode_text
 from schedules import LOCAL_TZ, Clock, Interval, SlotSpecError, occurrences, overlaps
 from schedules.recurrence import last_occurrence
@@ -131,6 +130,14 @@ class Heartbeat(BaseModel):
     playing: str | None = Field(default=None, max_length=200)
 
 
+class Played(BaseModel):
+    airing_id: int
+    program: str = Field(pattern=r"^[0-9a-f]{64}$")
+    source: Literal["stream", "local", "stream+local"]
+    started_at: datetime
+    completed: bool
+
+
 class EmergencyIn(BaseModel):
     announcement_id: int
     zones: list[str] = Field(min_length=1)
@@ -139,20 +146,20 @@ class EmergencyIn(BaseModel):
 # -- the application ---------------------------------------------------------------------
 
 
-def create_app(services: Services, onair: OnAir | None = None) -> FastAPI:
-    """The API; with `onair`, also the live zone streams and the playout loop."""
+def create_app(
+    services: Services, onair: OnAir | None = None, worker_url: str | None = None
+) -> FastAPI:
+    """The API. With `onair` it also plays out: the live zone streams and the on-air loop
+    run in this process. With `worker_url` a separate `radio worker` plays out, and
+    stream requests are redirected to it, so receivers need to know only this server."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if onair is None:
             yield
             return
-        stop = asyncio.Event()
-        running = asyncio.create_task(onair.run(stop))
-        yield
-        stop.set()
-        onair.wake()
-        await running
+        async with onair.running():
+            yield
 
     app = FastAPI(
         title="Loa Xã", description="Đài truyền thanh xã thông minh — API", lifespan=lifespan
@@ -161,24 +168,23 @@ def create_app(services: Services, onair: OnAir | None = None) -> FastAPI:
     app.state.onair = onair
     if onair is not None:
         add_stream_route(app, onair)
-
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()]
-        error = ApiError(
-            422,
-            f"invalid input: {', '.join(fields) or 'body'}",
-            f"dữ liệu không hợp lệ: {', '.join(fields) or 'nội dung'}",
-            fields=fields,
-        )
-        return JSONResponse(error.body(), status_code=422)
-
+    elif worker_url is not None:
+        add_stream_redirect(app, worker_url)
+    errors.install(app)
     _routes(app)
     return app
+
+
+def _receipts(db: Session, airing: Airing) -> str:
+    """`Loa 1: local, completed; Loa 2: stream, cut`, and a loud flag when what a
+    receiver played is not the program approved for the airing."""
+    parts = []
+    for r in db.scalars(select(Receipt).where(Receipt.airing_id == airing.id)):
+        mismatch = "" if r.program_hash == airing.program_hash else ", NOT THE APPROVED AUDIO"
+        parts.append(
+            f"{r.receiver.name}: {r.source}, {'completed' if r.completed else 'cut'}{mismatch}"
+        )
+    return "; ".join(parts)
 
 
 def _services(request: Request) -> Services:
@@ -399,6 +405,27 @@ def _routes(app: FastAPI) -> None:
             )
         return items
 
+    @app.post("/api/receivers/played")
+    def played(body: Played, request: Request, db: Db, services: Svc) -> dict[str, Any]:
+        """A receiver's receipt for an airing of its zone; a repeated report replaces the
+        earlier one (a receiver retries until it is heard)."""
+        receiver = _receiver(request, db)
+        airing = db.get(Airing, body.airing_id)
+        if airing is None or airing.zone_id != receiver.zone_id:
+            raise not_found("airing on this receiver's zone", "lượt phát của khu vực này")
+        if body.started_at.tzinfo is None:
+            raise ApiError(
+                422, "started_at needs a time zone", "started_at phải có múi giờ", fields=[]
+            )
+        receipt = db.scalar(
+            select(Receipt).where(Receipt.airing_id == airing.id, Receipt.receiver == receiver)
+        ) or Receipt(airing_id=airing.id, receiver=receiver)
+        receipt.program_hash, receipt.source = body.program, body.source
+        receipt.started_at, receipt.completed = body.started_at, body.completed
+        receipt.reported_at = services.clock.now()
+        db.add(receipt)
+        return {"airing_id": airing.id, "matches": body.program == airing.program_hash}
+
     @app.get("/api/receivers/programs/{program_hash}.mp3")
     def receiver_program(program_hash: str, request: Request, db: Db) -> FileResponse:
         receiver = _receiver(request, db)
@@ -441,6 +468,7 @@ def _routes(app: FastAPI) -> None:
                 "receivers_at_start",
                 "program",
                 "note",
+                "receipts",
             ]
         )
         for a in db.scalars(query.order_by(Airing.scheduled_at, Airing.id)):
@@ -458,6 +486,7 @@ def _routes(app: FastAPI) -> None:
                     a.listeners_at_start or 0,
                     a.program_hash or "",
                     a.note or "",
+                    _receipts(db, a),
                 ]
             )
         return Response(

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
 
 class ApiError(Exception):
     def __init__(self, status: int, en: str, vi: str, **extra: object) -> None:
@@ -24,3 +28,22 @@ def forbidden() -> ApiError:
     return ApiError(
         403, "your role does not allow this", "vai trò của bạn không được phép làm việc này"
     )
+
+
+def install(app: FastAPI) -> None:
+    """Report ApiErrors and invalid requests in both languages."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()]
+        error = ApiError(
+            422,
+            f"invalid input: {', '.join(fields) or 'body'}",
+            f"dữ liệu không hợp lệ: {', '.join(fields) or 'nội dung'}",
+            fields=fields,
+        )
+        return JSONResponse(error.body(), status_code=422)

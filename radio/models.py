@@ -247,6 +247,23 @@ class Airing(Base):
     announcement: Mapped[Announcement] = relationship()
 
 
+class Receipt(Base):
+    """A receiver's own report of an airing it played: from the live stream, or from its
+    prefetched copy when its link was down. The content hash is what it actually played."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("airing_id", "receiver_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    airing_id: Mapped[int] = mapped_column(ForeignKey("airings.id", ondelete="CASCADE"))
+    receiver_id: Mapped[int] = mapped_column(ForeignKey("receivers.id", ondelete="CASCADE"))
+    program_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(32))  # "stream", "local" or "stream+local"
+    started_at: Mapped[datetime] = mapped_column()
+    completed: Mapped[bool] = mapped_column(default=False)
+    reported_at: Mapped[datetime] = mapped_column()
+    receiver: Mapped[Receiver] = relationship()
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import numpy as np
 from sqlalchemy import select
 
 from playout import FRAME_SECONDS, Event, Play, Playout, silent_frame, split_frames
-from radio.models import Airing, AiringStatus, Priority, Program
+from playout.icecast import IcecastTarget, push
+from radio.models import Airing, AiringStatus, Priority, Program, Zone
 from radio.scheduler import Scheduler
 from voices import Pcm, encode_mp3
 
 log = logging.getLogger("radio.onair")
+EMERGENCY_WATCH_S = 0.25
 
 
 def _silence() -> bytes:
@@ -28,8 +31,10 @@ def _silence() -> bytes:
 
 
 class OnAir:
-    def __init__(self, scheduler: Scheduler) -> None:
+    def __init__(self, scheduler: Scheduler, icecast: IcecastTarget | None = None) -> None:
         self.scheduler = scheduler
+        self.icecast = icecast
+        self._sources: dict[str, asyncio.Task[None]] = {}
         self.playout = Playout(_silence(), self._record)
         self._pending: list[tuple[Event, datetime, int]] = []
         self._wake = asyncio.Event()
@@ -41,6 +46,18 @@ class OnAir:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """On air for as long as the context is open: an application's lifespan."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            self.wake()
+            await task
+
     async def run(self, stop: asyncio.Event, every_s: float = 1.0) -> None:
         self._loop = asyncio.get_running_loop()
         for zone, play in await asyncio.to_thread(self._resume):
@@ -50,13 +67,38 @@ class OnAir:
             while not stop.is_set():
                 try:
                     await self._tick()
+                    await self._push_new_zones(stop)
                 except Exception:
                     log.exception("on-air tick failed; retrying")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), every_s)
-                self._wake.clear()
+                await self._pause(every_s)
         finally:
-            await pacer
+            await asyncio.gather(pacer, *self._sources.values())
+
+    async def _pause(self, every_s: float) -> None:
+        """Wait for the next tick, but cut it short when an emergency waits: made by this
+        process's API (which wakes us) or by another process (seen in the database)."""
+        deadline = time.monotonic() + every_s
+        while (left := deadline - time.monotonic()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), min(left, EMERGENCY_WATCH_S))
+            if self._wake.is_set() or await asyncio.to_thread(self._emergency_waiting):
+                break
+        self._wake.clear()
+
+    def _emergency_waiting(self) -> bool:
+        with self.scheduler.sessions() as db:
+            return (
+                db.scalar(
+                    select(Airing.id)
+                    .where(
+                        Airing.priority == Priority.EMERGENCY,
+                        Airing.status == AiringStatus.SCHEDULED,
+                        Airing.started_at.is_(None),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
 
     async def _tick(self) -> None:
         events, self._pending = self._pending, []
@@ -65,6 +107,19 @@ class OnAir:
         tick = await asyncio.to_thread(self.scheduler.tick)
         for zone, play in await asyncio.to_thread(self._claim, tick.due):
             self.playout.play(zone, play)
+
+    async def _push_new_zones(self, stop: asyncio.Event) -> None:
+        """With Icecast configured, every zone (new ones too) gets its source."""
+        if self.icecast is None:
+            return
+        for zone in await asyncio.to_thread(self._zones):
+            if zone not in self._sources:
+                channel = self.playout.channel(zone)
+                self._sources[zone] = asyncio.create_task(push(self.icecast, channel, stop))
+
+    def _zones(self) -> list[str]:
+        with self.scheduler.sessions() as db:
+            return list(db.scalars(select(Zone.slug)))
 
     def _record(self, zone: str, event: Event) -> None:
         listeners = len(self.playout.channel(zone).listeners)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from playout.icecast import IcecastTarget
 from voices import DEFAULT_VOICE
 from voices.cache import DEFAULT_MAX_BYTES
 from voices.catalog import PIPER_VOICES_URL
@@ -19,6 +20,8 @@ class Settings:
     voices_url: str
     cache_max_bytes: int
     database_url: str
+    worker_url: str = ""
+    icecast_url: str = ""
 
     @property
     def lexicon_path(self) -> Path:
@@ -36,12 +39,19 @@ class Settings:
             voices_url=env.get("RADIO_VOICES_URL") or PIPER_VOICES_URL,
             cache_max_bytes=_bytes(env.get("RADIO_CACHE_MAX_BYTES"), DEFAULT_MAX_BYTES),
             database_url=env.get("RADIO_DATABASE_URL") or "",
+            worker_url=env.get("RADIO_WORKER_URL") or "",
+            icecast_url=env.get("RADIO_ICECAST_URL") or "",
         )
 
     @property
     def db_url(self) -> str:
         """RADIO_DATABASE_URL (PostgreSQL for scale), else SQLite in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'radio.db'}"
+
+    @property
+    def icecast(self) -> IcecastTarget | None:
+        """RADIO_ICECAST_URL: also push every zone's stream to this Icecast server."""
+        return IcecastTarget.parse(self.icecast_url) if self.icecast_url else None
 
     @property
     def cache_dir(self) -> Path:

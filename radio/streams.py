@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 
 from playout import Channel
 from radio import auth
@@ -52,6 +52,16 @@ def add_stream_route(app: FastAPI, onair: OnAir) -> None:
         if icy:
             headers["icy-metaint"] = str(ICY_METAINT)
         return StreamingResponse(_body(channel, icy), media_type="audio/mpeg", headers=headers)
+
+
+def add_stream_redirect(app: FastAPI, worker_url: str) -> None:
+    """Streams are served by the worker: send receivers there, query string (the token)
+    and all. Icecast clients, ffmpeg and IP speakers follow a 307."""
+
+    @app.get("/stream/{zone}.mp3", response_model=None)
+    async def stream(zone: str, request: Request) -> RedirectResponse:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"{worker_url.rstrip('/')}/stream/{zone}.mp3{query}", 307)
 
 
 def _receiver_zone(onair: OnAir, token: str) -> str | None:

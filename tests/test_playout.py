@@ -11,7 +11,7 @@ import threading
 import time
 import wave
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,12 +19,13 @@ import numpy as np
 import pytest
 
 from radio.api import Services, create_app
-from radio.models import Airing, AiringStatus
+from radio.models import Airing, AiringStatus, Receipt
 from radio.onair import OnAir
-from schedules import ManualClock
+from schedules import LOCAL_TZ, ManualClock
 from tests.apiclient import TEXT, client, error, serving
 from tests.audio_checks import decode_mp3
 from tests.clirun import RADIO
+from tests.flaky import Link
 
 
 @pytest.fixture
@@ -138,12 +139,16 @@ def test_a_revoked_receiver_is_refused(base: str) -> None:
 
 def loud_seconds(data: bytes) -> float:
     heard = decode_mp3(data)
+    return loud_seconds_of(heard.samples, heard.sample_rate)
+
+
+def loud_seconds_of(samples: np.ndarray, rate: int) -> float:
     window = 1024
     loud = [
-        np.abs(heard.samples[i : i + window].astype(float)).mean() > 200
-        for i in range(0, len(heard.samples) - window, window)
+        np.abs(samples[i : i + window].astype(float)).mean() > 200
+        for i in range(0, len(samples) - window, window)
     ]
-    return sum(loud) * window / heard.sample_rate
+    return sum(loud) * window / rate
 
 
 def test_zones_are_isolated(base: str, services: tuple[Services, ManualClock]) -> None:
@@ -209,21 +214,18 @@ def test_an_emergency_cuts_in_within_a_second_and_the_program_restarts_after(
 def test_reference_receiver_heartbeats_and_the_as_run_log(
     base: str, services: tuple[Services, ManualClock], tmp_path: Path
 ) -> None:
+    """With --play, through a stock player: ffmpeg (as in ffplay), writing what it
+    plays to a WAV file instead of a sound card."""
+    import imageio_ffmpeg
+
     token, _ = setup_zone(base)
     _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
-    out = tmp_path / "loa.mp3"
+    out = tmp_path / "loa.wav"
+    player = f"{imageio_ffmpeg.get_ffmpeg_exe()} -loglevel error -f mp3 -i pipe:0 -ac 1 {out}"
     receiver = subprocess.Popen(
         [
-            RADIO,
-            "receiver",
-            "--server",
-            base,
-            "--token",
-            token,
-            "--out",
-            str(out),
-            "--seconds",
-            str(duration + 6),
+            *(RADIO, "receiver", "--server", base, "--token", token),
+            *("--play", "--player", player, "--seconds", str(duration + 6)),
         ]
     )
     operator = client(base, "vanhanh")
@@ -234,7 +236,10 @@ def test_reference_receiver_heartbeats_and_the_as_run_log(
     time.sleep(1.5)  # connected to the stream
     services[1].advance(timedelta(minutes=10))
     assert receiver.wait(timeout=duration + 30) == 0
-    assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
+    with wave.open(str(out)) as played:
+        rate = played.getframerate()
+        samples = np.frombuffer(played.readframes(played.getnframes()), dtype=np.int16)
+    assert loud_seconds_of(samples, rate) == pytest.approx(duration, abs=1.0)
     listed = operator.get("/api/receivers").json()
     assert listed[0]["clock_offset_ms"] is not None and listed[0]["status"] == "starting"
     assert not listed[1]["online"]  # never reported
@@ -335,3 +340,57 @@ def test_a_stock_player_plays_the_live_stream(
         samples = np.frombuffer(heard.readframes(heard.getnframes()), dtype=np.int16)
     assert len(samples) / 22050 == pytest.approx(duration + 2, abs=0.3)
     assert np.abs(samples.astype(float)).mean() > 100  # the program is in it
+
+
+def test_a_receiver_cut_off_at_airtime_plays_its_own_copy_on_time_and_reports_it(
+    base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    """The server's clock stands at 05:00:00; the receiver learns it from its first
+    heartbeat and counts on by itself. Its link is cut before the 05:00:14 airing and
+    restored after it: the program must still come out of it, whole, from the copy it
+    fetched ahead, and the as-run log must hear about it once the link is back."""
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:00:14+07:00")
+    services[0].scheduler.tick()  # the airing exists and its program is rendered
+    link = Link(int(base.rsplit(":", 1)[1]))
+    out, cache = tmp_path / "loa.mp3", tmp_path / "copies"
+    receiver = subprocess.Popen(
+        [
+            *(RADIO, "receiver", "--server", link.url, "--token", token),
+            *("--out", str(out), "--cache", str(cache), "--seconds", str(14 + duration + 8)),
+        ]
+    )
+    started = time.monotonic()
+    operator = client(base, "vanhanh")
+    while not list(cache.glob("*.mp3")):  # prefetched at start
+        assert time.monotonic() - started < 10, "the program was not prefetched"
+        time.sleep(0.1)
+    heard_live = 0
+    while time.monotonic() - started < 9:
+        heard_live = out.stat().st_size if out.exists() else 0
+        time.sleep(0.2)
+    assert heard_live > 20_000  # the live stream (silence) was flowing
+    link.cut()
+    time.sleep(14 + duration + 2 - (time.monotonic() - started))
+    cut_off = out.stat().st_size
+    link.restore()
+    assert receiver.wait(timeout=30) == 0
+    link.close()
+    copy = (cache / next(cache.glob("*.mp3")).name).read_bytes()
+    assert cut_off - heard_live >= len(copy) * 0.9  # the copy was written while cut off
+    assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                operator.get(
+                    "/api/asrun.csv", params={"start": "2026-12-01", "end": "2026-12-01"}
+                ).text
+            )
+        )
+    )
+    assert rows[0]["receipts"] == "Loa 1: local, completed"
+    with services[0].sessions() as db:
+        receipt = db.query(Receipt).one()
+        scheduled = datetime(2026, 12, 1, 5, 0, 14, tzinfo=LOCAL_TZ)
+        assert abs((receipt.started_at - scheduled).total_seconds()) < 0.3  # on time
+        assert receipt.program_hash == hashlib.sha256(copy).hexdigest()

@@ -1,4 +1,5 @@
-"""`radio serve` (API and scheduler) and `radio user add` (the first operator)."""
+"""`radio serve` (API, console and, by default, playout), `radio worker` (playout alone,
+for scale) and `radio user add` (the first operator)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import getpass
 import os
 from typing import Any
 
+from playout.icecast import IcecastTarget
 from radio.settings import Settings
 
 
@@ -14,7 +16,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     serve = commands.add_parser("serve", help="run the API, console and scheduler")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--icecast", metavar="URL", help=_ICECAST_HELP)
     serve.set_defaults(handler=run_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run playout (scheduler, on-air loop, live streams) as its own process",
+        description="Playout for scale: start `radio serve` with RADIO_WORKER_URL set to "
+        "this worker's address, so that it leaves playout to the worker and sends "
+        "receivers' stream requests here.",
+    )
+    worker.add_argument("--host", default="127.0.0.1")
+    worker.add_argument("--port", type=int, default=8001)
+    worker.add_argument("--icecast", metavar="URL", help=_ICECAST_HELP)
+    worker.set_defaults(handler=run_worker)
 
     user = commands.add_parser("user", help="manage users from the server's shell")
     sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -25,6 +40,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add.set_defaults(handler=run_user_add)
 
 
+_ICECAST_HELP = (
+    "also push every zone's stream to this Icecast 2 server, "
+    "http://source:PASSWORD@host:8000 (default: RADIO_ICECAST_URL)"
+)
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -32,11 +53,35 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     from radio.onair import OnAir
     from radio.server import build
 
+    icecast = _icecast(args, settings)
     services, _engine = build(settings)
     print(f"Loa Xã: http://{args.host}:{args.port}/docs (data in {settings.data_dir})")
-    app = create_app(services, OnAir(services.scheduler))
+    if settings.worker_url:
+        print(f"playout: the worker at {settings.worker_url}")
+        app = create_app(services, worker_url=settings.worker_url)
+    else:
+        app = create_app(services, OnAir(services.scheduler, icecast))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def run_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from radio.onair import OnAir
+    from radio.server import build
+    from radio.worker import create_worker_app
+
+    icecast = _icecast(args, settings)
+    services, _engine = build(settings)
+    print(f"Loa Xã playout: streams at http://{args.host}:{args.port}/stream/<zone>.mp3")
+    app = create_worker_app(OnAir(services.scheduler, icecast))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _icecast(args: argparse.Namespace, settings: Settings) -> IcecastTarget | None:
+    return IcecastTarget.parse(args.icecast) if args.icecast else settings.icecast
 
 
 def run_user_add(args: argparse.Namespace, settings: Settings) -> int:
