@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
@@ -25,8 +26,7 @@ _IDLE_CHECK_S = 5.0
 def add_stream_route(app: FastAPI, onair: OnAir) -> None:
     @app.get("/stream/{zone}.mp3", response_model=None)
     async def stream(zone: str, request: Request, token: str | None = None) -> StreamingResponse:
-        header = request.headers.get("authorization", "")
-        given = token or (header[7:].strip() if header.lower().startswith("bearer ") else None)
+        given = token or _bearer(request)
         if not given:
             raise ApiError(401, "a receiver token is needed", "cần mã của thiết bị thu")
         receiver_zone = await asyncio.to_thread(_receiver_zone, onair, given)
@@ -55,13 +55,22 @@ def add_stream_route(app: FastAPI, onair: OnAir) -> None:
 
 
 def add_stream_redirect(app: FastAPI, worker_url: str) -> None:
-    """Streams are served by the worker: send receivers there, query string (the token)
-    and all. Icecast clients, ffmpeg and IP speakers follow a 307."""
+    """Streams are served by the worker: send receivers there. Clients drop credentials
+    on a redirect to another origin, so a bearer token moves into the query string."""
 
     @app.get("/stream/{zone}.mp3", response_model=None)
     async def stream(zone: str, request: Request) -> RedirectResponse:
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(f"{worker_url.rstrip('/')}/stream/{zone}.mp3{query}", 307)
+        query = dict(request.query_params)
+        bearer = _bearer(request)
+        if bearer and "token" not in query:
+            query["token"] = bearer
+        target = f"{worker_url.rstrip('/')}/stream/{quote(zone)}.mp3"
+        return RedirectResponse(f"{target}?{urlencode(query)}" if query else target, 307)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
 
 
 def _receiver_zone(onair: OnAir, token: str) -> str | None:

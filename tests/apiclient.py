@@ -46,3 +46,26 @@ def error(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()["error"]
     assert body["vi"] and body["en"]
     return body
+
+
+def setup_zone(base: str) -> tuple[str, str]:
+    operator = client(base, "vanhanh")
+    for slug in ("na-heo", "ban-cam"):
+        operator.post("/api/zones", json={"slug": slug, "name": slug})
+    here = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()
+    there = operator.post("/api/receivers", json={"name": "Loa 2", "zone": "ban-cam"}).json()
+    return here["token"], there["token"]
+
+
+def approved_slot(base: str, at: str) -> tuple[int, float]:
+    officer, reviewer = client(base, "canbo"), client(base, "chutich")
+    ann = officer.post(
+        "/api/announcements",
+        json={"title": "Họp thôn", "text": TEXT, "voice": "espeak-north-female"},
+    ).json()["id"]
+    duration = officer.post(f"/api/announcements/{ann}/preview").json()["duration"]
+    officer.post(f"/api/announcements/{ann}/submit")
+    reviewer.post(f"/api/announcements/{ann}/approve")
+    slot = officer.post("/api/slots", json={"announcement_id": ann, "zones": ["na-heo"], "at": at})
+    assert slot.status_code == 201, slot.text
+    return ann, duration

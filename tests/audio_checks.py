@@ -62,3 +62,17 @@ def reference_loudness_lufs(pcm: Pcm) -> float:
             pcm.samples.astype(np.float64) / 32768.0
         )
     )
+
+
+def loud_seconds(data: bytes) -> float:
+    heard = decode_mp3(data)
+    return loud_seconds_of(heard.samples, heard.sample_rate)
+
+
+def loud_seconds_of(samples: np.ndarray, rate: int) -> float:
+    window = 1024
+    loud = [
+        np.abs(samples[i : i + window].astype(float)).mean() > 200
+        for i in range(0, len(samples) - window, window)
+    ]
+    return sum(loud) * window / rate

@@ -22,8 +22,8 @@ from radio.api import Services, create_app
 from radio.models import Airing, AiringStatus, Receipt
 from radio.onair import OnAir
 from schedules import LOCAL_TZ, ManualClock
-from tests.apiclient import TEXT, client, error, serving
-from tests.audio_checks import decode_mp3
+from tests.apiclient import approved_slot, client, error, serving, setup_zone
+from tests.audio_checks import decode_mp3, loud_seconds, loud_seconds_of
 from tests.clirun import RADIO
 from tests.flaky import Link
 
@@ -37,29 +37,6 @@ def onair(services: tuple[Services, ManualClock]) -> OnAir:
 def base(services: tuple[Services, ManualClock], onair: OnAir) -> Iterator[str]:
     with serving(create_app(services[0], onair)) as url:
         yield url
-
-
-def setup_zone(base: str) -> tuple[str, str]:
-    operator = client(base, "vanhanh")
-    for slug in ("na-heo", "ban-cam"):
-        operator.post("/api/zones", json={"slug": slug, "name": slug})
-    here = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()
-    there = operator.post("/api/receivers", json={"name": "Loa 2", "zone": "ban-cam"}).json()
-    return here["token"], there["token"]
-
-
-def approved_slot(base: str, at: str) -> tuple[int, float]:
-    officer, reviewer = client(base, "canbo"), client(base, "chutich")
-    ann = officer.post(
-        "/api/announcements",
-        json={"title": "Họp thôn", "text": TEXT, "voice": "espeak-north-female"},
-    ).json()["id"]
-    duration = officer.post(f"/api/announcements/{ann}/preview").json()["duration"]
-    officer.post(f"/api/announcements/{ann}/submit")
-    reviewer.post(f"/api/announcements/{ann}/approve")
-    slot = officer.post("/api/slots", json={"announcement_id": ann, "zones": ["na-heo"], "at": at})
-    assert slot.status_code == 201, slot.text
-    return ann, duration
 
 
 class Receiver(threading.Thread):
@@ -135,20 +112,6 @@ def test_a_revoked_receiver_is_refused(base: str) -> None:
     receiver_id = operator.get("/api/receivers").json()[0]["id"]
     operator.delete(f"/api/receivers/{receiver_id}")
     error(httpx.get(f"{base}/stream/na-heo.mp3?token={here}"), 401)
-
-
-def loud_seconds(data: bytes) -> float:
-    heard = decode_mp3(data)
-    return loud_seconds_of(heard.samples, heard.sample_rate)
-
-
-def loud_seconds_of(samples: np.ndarray, rate: int) -> float:
-    window = 1024
-    loud = [
-        np.abs(samples[i : i + window].astype(float)).mean() > 200
-        for i in range(0, len(samples) - window, window)
-    ]
-    return sum(loud) * window / rate
 
 
 def test_zones_are_isolated(base: str, services: tuple[Services, ManualClock]) -> None:

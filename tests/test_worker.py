@@ -1,0 +1,152 @@
+"""Playout in its own process: `radio worker` beside the API (which redirects receivers'
+stream requests to it), on the real clock, sharing the database. It is killed with
+SIGKILL mid-program and restarted; an emergency made through the API reaches it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from radio.api import Services, create_app
+from radio.models import Airing, AiringStatus
+from schedules import LOCAL_TZ
+from tests.apiclient import approved_slot, client, serving, setup_zone
+from tests.audio_checks import loud_seconds
+from tests.clirun import RADIO
+
+
+@dataclass
+class Split:
+    api: str
+    worker_port: int
+    db_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def worker(self) -> str:
+        return f"http://127.0.0.1:{self.worker_port}"
+
+    def start_worker(self) -> None:
+        env = {**os.environ, "RADIO_DATABASE_URL": self.db_url}
+        self.process = subprocess.Popen(
+            [RADIO, "worker", "--port", str(self.worker_port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{self.worker}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.1)
+
+    def kill_worker(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def zones(self) -> dict[str, dict[str, object]]:
+        zones: dict[str, dict[str, object]] = httpx.get(f"{self.worker}/healthz").json()["zones"]
+        return zones
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def split(live_services: Services, db_url: str) -> Iterator[Split]:
+    port = free_port()
+    with serving(create_app(live_services, worker_url=f"http://127.0.0.1:{port}")) as api:
+        running = Split(api, port, db_url)
+        yield running
+        if running.process is not None and running.process.poll() is None:
+            running.process.terminate()
+            running.process.wait(10)
+
+
+def soon(seconds: float) -> str:
+    at = datetime.now(LOCAL_TZ) + timedelta(seconds=seconds)
+    return at.replace(microsecond=0).isoformat()
+
+
+def wait_for(condition: object, within: float, what: str) -> float:
+    """Seconds until `condition()` held."""
+    start = time.monotonic()
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() - start < within, what
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def test_a_worker_killed_mid_program_comes_back_resumes_and_notes_the_gap(
+    split: Split, live_services: Services, tmp_path: Path
+) -> None:
+    token, _ = setup_zone(split.api)
+    split.start_worker()
+    _, duration = approved_slot(split.api, soon(6))
+    out = tmp_path / "loa.mp3"
+    receiver = subprocess.Popen(
+        [
+            *(RADIO, "receiver", "--server", split.api, "--token", token),
+            *("--out", str(out), "--seconds", str(6 + duration + 10)),
+        ]
+    )
+    wait_for(lambda: split.zones().get("na-heo", {}).get("listeners"), 15, "no listener")
+    wait_for(lambda: split.zones()["na-heo"]["on_air"] == "Họp thôn", 10, "never on air")
+    time.sleep(2.0)  # into the program
+    split.kill_worker()
+    split.start_worker()  # a supervisor would restart it
+    back = wait_for(
+        lambda: split.zones().get("na-heo", {}).get("listeners"), 5, "stream not back in 5 s"
+    )
+    assert back < 5
+    assert receiver.wait(timeout=duration + 30) == 0
+    heard = loud_seconds(out.read_bytes())
+    assert 2.0 <= heard <= duration  # the start, the gap, then the rest of it
+    with live_services.sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.status == AiringStatus.AIRED
+        assert airing.note is not None and "interrupted by a restart; resumed" in airing.note
+
+
+def test_an_emergency_made_through_the_api_cuts_into_the_workers_stream_within_a_second(
+    split: Split,
+) -> None:
+    token, _ = setup_zone(split.api)
+    split.start_worker()
+    with httpx.stream(
+        "GET", f"{split.api}/stream/na-heo.mp3?token={token}", follow_redirects=True
+    ) as response:
+        assert response.status_code == 200 and str(response.url).startswith(split.worker)
+        officer, operator = client(split.api, "canbo"), client(split.api, "vanhanh")
+        alarm = officer.post(
+            "/api/announcements",
+            json={
+                "title": "Cháy rừng",
+                "text": "Thông báo khẩn! Cháy rừng.",
+                "voice": "espeak-south-male",
+            },
+        )
+        made = operator.post(
+            "/api/emergency", json={"announcement_id": alarm.json()["id"], "zones": ["na-heo"]}
+        )
+        assert made.status_code == 201, made.text
+        took = wait_for(lambda: split.zones()["na-heo"]["on_air"] == "Cháy rừng", 3, "no emergency")
+        assert took < 1.0
