@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, Form, Request, Response, UploadFile
+from fastapi import FastAPI, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from radio import announcements as flow
 from radio import auth, errors
+from radio.deps import SESSION_COOKIE, Db, Me, Services, Svc, token_of
 from radio.errors import ApiError, not_found
 from radio.models import (
     Airing,
@@ -32,7 +33,6 @@ from radio.models import (
     Program,
     Receipt,
     Receiver,
-    Revision,
     Role,
     Slot,
     Status,
@@ -40,35 +40,16 @@ from radio.models import (
     Zone,
 )
 from radio.onair import OnAir
-from radio.scheduler import Scheduler, conflict_error, conflicts, expected_duration, spec_of
+from radio.scheduler import conflict_error, conflicts, describe, expected_duration, spec_of
+from radio.speech_api import add_speech_routes
 from radio.streams import add_stream_redirect, add_stream_route
 from radio.textfiles import TextFileError, decode_text
-from schedules import LOCAL_TZ, Clock, Interval, SlotSpecError, occurrences, overlaps
+from schedules import LOCAL_TZ, Interval, SlotSpecError, occurrences, overlaps
 from schedules.recurrence import last_occurrence
-from voices import Catalog, Lexicon, Renderer
 from voices.cache import CacheStats
 
-SESSION_COOKIE = "loaxa_session"
 RECEIVER_ONLINE = timedelta(seconds=90)  # three missed 30-second heartbeats
 MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
-
-
-@dataclass
-class Services:
-    """What the routes work with; built once by `radio serve` (or a test)."""
-
-    sessions: sessionmaker[Session]
-    clock: Clock
-    catalog: Catalog
-    renderer: Renderer
-    lexicon_path: Path
-    scheduler: Scheduler
-
-    def lexicon(self) -> Lexicon:
-        return Lexicon.load(self.lexicon_path)
-
-    def render(self, db: Session, revision: Revision) -> Program:
-        return flow.render(db, revision, self.catalog, self.renderer, self.lexicon())
 
 
 # -- request bodies ----------------------------------------------------------------------
@@ -171,6 +152,7 @@ def create_app(
     elif worker_url is not None:
         add_stream_redirect(app, worker_url)
     errors.install(app)
+    add_speech_routes(app)
     _routes(app)
     return app
 
@@ -185,35 +167,6 @@ def _receipts(db: Session, airing: Airing) -> str:
             f"{r.receiver.name}: {r.source}, {'completed' if r.completed else 'cut'}{mismatch}"
         )
     return "; ".join(parts)
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-def _db(services: Annotated[Services, Depends(_services)]) -> Iterator[Session]:
-    with services.sessions.begin() as db:
-        yield db
-
-
-# Committed before the response is sent: a client told 201 can rely on what it was told.
-Db = Annotated[Session, Depends(_db, scope="function")]
-Svc = Annotated[Services, Depends(_services)]
-
-
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(SESSION_COOKIE)
-
-
-def _user(request: Request, db: Db, services: Svc) -> User:
-    return auth.user_for(db, _token(request), services.clock.now())
-
-
-Me = Annotated[User, Depends(_user)]
 
 
 def _zone(db: Session, slug: str) -> Zone:
@@ -269,7 +222,9 @@ def _routes(app: FastAPI) -> None:
     # -- auth and users --------------------------------------------------------------------
 
     @app.post("/api/auth/login")
-    def login(body: Login, response: Response, db: Db, services: Svc) -> dict[str, Any]:
+    def login(
+        body: Login, request: Request, response: Response, db: Db, services: Svc
+    ) -> dict[str, Any]:
         token = auth.login(db, body.username, body.password, services.clock.now())
         response.set_cookie(
             SESSION_COOKIE,
@@ -277,12 +232,13 @@ def _routes(app: FastAPI) -> None:
             httponly=True,
             samesite="strict",
             max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+            secure=request.url.scheme == "https",
         )
-        return {"token": token}
+        return {"token": token, "csrf": auth.csrf_for(token)}
 
     @app.post("/api/auth/logout", status_code=204)
     def logout(request: Request, response: Response, db: Db) -> None:
-        token = _token(request)
+        token = token_of(request)
         if token:
             auth.logout(db, token)
         response.delete_cookie(SESSION_COOKIE)
@@ -357,7 +313,7 @@ def _routes(app: FastAPI) -> None:
         ]
 
     def _receiver(request: Request, db: Session) -> Receiver:
-        receiver = auth.receiver_for(db, _token(request) or request.query_params.get("token", ""))
+        receiver = auth.receiver_for(db, token_of(request) or request.query_params.get("token", ""))
         if receiver is None:
             raise ApiError(
                 401,
@@ -612,7 +568,11 @@ def _routes(app: FastAPI) -> None:
         return [_slot_json(s) for s in db.scalars(select(Slot).order_by(Slot.id))]
 
     @app.post("/api/slots", status_code=201)
-    def add_slot(body: SlotIn, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+    def add_slot(
+        body: SlotIn, user: Me, db: Db, services: Svc, response: Response, check: bool = False
+    ) -> dict[str, Any]:
+        """Schedule an announcement. With `check=true` nothing is saved: the answer says
+        when it would air and what it would clash with (the console asks before submitting)."""
         auth.require(user, Role.OFFICER, Role.OPERATOR)
         announcement = _announcement(db, body.announcement_id)
         if announcement.status == Status.ARCHIVED:
@@ -637,6 +597,15 @@ def _routes(app: FastAPI) -> None:
         db.add(slot)
         db.flush()
         pairs = conflicts(db, slot, now, last_occurrence(spec) + timedelta(hours=1))
+        if check:
+            db.delete(slot)
+            db.flush()
+            response.status_code = 200
+            upcoming = occurrences(spec, now, now + timedelta(days=14))[:5]
+            return {
+                "conflicts": [describe(b) for _, b in pairs[:10]],
+                "next": [_local(moment) for moment in upcoming],
+            }
         if pairs:
             raise conflict_error(pairs)
         flow.audit(db, user, "schedule", f"slot:{slot.id}", announcement=announcement.id)

@@ -26,6 +26,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def csrf_for(session_token: str) -> str:
+    """The anti-forgery token of a session: derived from the session token, which another
+    site can neither read (HttpOnly cookie) nor guess, so nothing more is stored."""
+    return hashlib.sha256(b"loaxa-csrf:" + session_token.encode()).hexdigest()[:32]
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

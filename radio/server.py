@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from radio import announcements as flow
-from radio.api import Services
 from radio.db import make_engine, sessions, upgrade
+from radio.deps import Services
 from radio.models import Program, Revision
 from radio.scheduler import Scheduler, Timing
 from radio.settings import Settings

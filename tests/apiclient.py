@@ -37,6 +37,7 @@ def client(base: str, user: str) -> httpx.Client:
     c = httpx.Client(base_url=base, timeout=60)
     response = c.post("/api/auth/login", json={"username": user, "password": f"{user}-mat-khau"})
     assert response.status_code == 200, response.text
+    c.headers["X-CSRF-Token"] = response.json()["csrf"]  # as the console sends it
     return c
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from bench.standin import STANDIN_ID, standin_files
-from radio.api import Services
 from radio.auth import hash_password
+from radio.deps import Services
 from radio.models import Role, User
 from radio.server import build
 from radio.settings import Settings

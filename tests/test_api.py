@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from radio.api import Services, create_app
+from radio.api import create_app
+from radio.deps import Services
 from schedules import ManualClock
 from tests.apiclient import TEXT, client, error, serving
 from tests.audio_checks import decode_mp3
@@ -229,3 +230,67 @@ def test_health_cache_stats_and_openapi(base: str) -> None:
     stats = client(base, "canbo").get("/api/cache/stats").json()
     assert {"hits", "misses", "bytes", "evictions", "seconds_saved"} <= set(stats)
     assert "/api/slots" in httpx.get(f"{base}/openapi.json").json()["paths"]
+
+
+def test_changes_by_session_cookie_need_the_csrf_token(base: str) -> None:
+    officer = client(base, "canbo")
+    forged = httpx.Client(base_url=base, cookies=officer.cookies)  # another site's form
+    body = {"title": "Giả mạo", "text": TEXT, "voice": "espeak-north-female"}
+    error(forged.post("/api/announcements", json=body), 403)
+    error(forged.post("/api/announcements", json=body, headers={"X-CSRF-Token": "x" * 32}), 403)
+    assert forged.get("/api/announcements").json() == []  # reading needs no token; none saved
+    token = officer.post("/api/tokens").json()["token"]
+    bearer = httpx.post(
+        f"{base}/api/announcements", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert bearer.status_code == 201  # scripts with a bearer token are not a browser
+
+
+def test_reading_preview_and_a_lexicon_entry_on_the_spot(base: str) -> None:
+    officer = client(base, "canbo")
+    text = "Họp lúc 14h00 ngày 2/12 tại UBND xã.\nThôn Nà Héo, HTX Tân Tiến."
+    lines = officer.post(
+        "/api/reading", json={"text": text, "voice": "espeak-north-female"}
+    ).json()["lines"]
+    first = {r["original"]: (r["reading"], r["kind"]) for r in lines[0]["rewrites"]}
+    assert first["14h00"][0] == "mười bốn giờ"
+    assert "tháng mười hai" in first["2/12"][0]
+    assert first["UBND"][0] == "ủy ban nhân dân"
+    for r in lines[0]["rewrites"]:
+        assert lines[0]["cleaned"][r["start"] : r["end"]] == r["original"]
+    assert "HTX" in {r["original"] for r in lines[1]["rewrites"]}
+    added = officer.post("/api/lexicon", json={"written": "Tân Tiến", "spoken": "tân tiến"})
+    assert added.status_code == 201
+    officer.post("/api/lexicon", json={"written": "Nà Héo", "spoken": "na heo"})
+    again = officer.post("/api/reading", json={"text": text, "voice": "espeak-north-female"})
+    kinds = {r["original"]: r["kind"] for r in again.json()["lines"][1]["rewrites"]}
+    assert kinds["Nà Héo"] == "lexicon" and kinds["Tân Tiến"] == "lexicon"
+    assert len(officer.get("/api/lexicon").json()) == 2
+    bad = error(officer.post("/api/lexicon", json={"written": "a = b", "spoken": "x"}), 422)
+    assert bad["field"] == "written"
+    error(officer.post("/api/reading", json={"text": text, "voice": "khong-co"}), 422)
+    error(client(base, "chutich").post("/api/lexicon", json={"written": "A", "spoken": "a"}), 403)
+
+
+def test_a_slot_can_be_checked_without_saving_it(base: str) -> None:
+    operator, officer = client(base, "vanhanh"), client(base, "canbo")
+    operator.post("/api/zones", json={"slug": "na-heo", "name": "Nà Héo"})
+    first, second = new_announcement(officer), new_announcement(officer, "Tiêm phòng")
+    at = {"zones": ["na-heo"], "at": "2026-12-01T17:00:00+07:00"}
+    assert officer.post("/api/slots", json={"announcement_id": first, **at}).status_code == 201
+    checked = officer.post("/api/slots?check=true", json={"announcement_id": second, **at})
+    assert checked.status_code == 200
+    assert checked.json()["conflicts"] == ["«Họp thôn» 17:00 01/12/2026"]
+    assert checked.json()["next"] == ["2026-12-01T17:00:00+07:00"]
+    assert len(officer.get("/api/slots").json()) == 1  # nothing saved
+
+
+def test_voices_are_listed_with_a_sample_to_listen_to(base: str) -> None:
+    officer = client(base, "canbo")
+    voices = {v["id"]: v for v in officer.get("/api/voices").json()}
+    assert voices["espeak-south-male"]["installed"]
+    assert not voices["vi_VN-vais1000-medium"]["installed"]
+    sample = officer.get("/api/voices/espeak-south-male/sample.mp3")
+    assert decode_mp3(sample.content).duration > 2.0
+    error(officer.get("/api/voices/vi_VN-vais1000-medium/sample.mp3"), 409)
+    error(officer.post("/api/voices/vi_VN-vais1000-medium/pull"), 403)  # operators only

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from playout.icecast import IcecastTarget
-from radio.api import Services, create_app
+from radio.api import create_app
+from radio.deps import Services
 from radio.onair import OnAir
 from schedules import ManualClock
 from tests.apiclient import approved_slot, serving, setup_zone

@@ -18,7 +18,8 @@ import httpx
 import numpy as np
 import pytest
 
-from radio.api import Services, create_app
+from radio.api import create_app
+from radio.deps import Services
 from radio.models import Airing, AiringStatus, Receipt
 from radio.onair import OnAir
 from schedules import LOCAL_TZ, ManualClock

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from radio.api import Services, create_app
+from radio.api import create_app
+from radio.deps import Services
 from radio.models import Airing, AiringStatus
 from schedules import LOCAL_TZ
 from tests.apiclient import approved_slot, client, serving, setup_zone

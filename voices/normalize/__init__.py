@@ -75,12 +75,16 @@ class Normalizer:
     def explain(self, line: str) -> tuple[str, list[Rewrite]]:
         """The normalized line and each span that was rewritten, with offsets into the
         cleaned line (NFC, control characters and emoji removed)."""
-        cleaned = _clean(line).replace("\n", " ")
-        out, rewrites = self._scanner.scan(cleaned, self.dialect)
+        out, rewrites = self._scanner.scan(clean_line(line), self.dialect)
         return _tidy(out), rewrites
 
 
 _DEFAULT_SCANNER = Scanner(RULES)
+
+
+def clean_line(line: str) -> str:
+    """A line as the normalizer sees it: what the offsets of `explain` point into."""
+    return _clean(line).replace("\n", " ")
 
 
 def _clean(text: str) -> str:
@@ -112,5 +116,6 @@ __all__ = [
     "LexiconError",
     "Normalizer",
     "Rewrite",
+    "clean_line",
     "normalize",
 ]
