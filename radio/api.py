@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from radio import announcements as flow
 from radio import auth, errors
+from radio.console import add_console
 from radio.deps import SESSION_COOKIE, Db, Me, Services, Svc, token_of
 from radio.errors import ApiError, not_found
 from radio.models import (
@@ -40,15 +41,20 @@ from radio.models import (
     Zone,
 )
 from radio.onair import OnAir
-from radio.scheduler import conflict_error, conflicts, describe, expected_duration, spec_of
+from radio.scheduler import (
+    conflict_error,
+    conflicts,
+    describe,
+    spec_of,
+    zone_timeline,
+)
 from radio.speech_api import add_speech_routes
 from radio.streams import add_stream_redirect, add_stream_route
 from radio.textfiles import TextFileError, decode_text
-from schedules import LOCAL_TZ, Interval, SlotSpecError, occurrences, overlaps
+from schedules import LOCAL_TZ, SlotSpecError, occurrences
 from schedules.recurrence import last_occurrence
 from voices.cache import CacheStats
 
-RECEIVER_ONLINE = timedelta(seconds=90)  # three missed 30-second heartbeats
 MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
 
 
@@ -153,6 +159,7 @@ def create_app(
         add_stream_redirect(app, worker_url)
     errors.install(app)
     add_speech_routes(app)
+    add_console(app)
     _routes(app)
     return app
 
@@ -302,7 +309,7 @@ def _routes(app: FastAPI) -> None:
                 "name": r.name,
                 "zone": r.zone.slug,
                 "revoked": r.revoked,
-                "online": r.last_seen is not None and now - r.last_seen <= RECEIVER_ONLINE,
+                "online": r.online(now),
                 "last_seen": r.last_seen.isoformat() if r.last_seen else None,
                 "status": r.status,
                 "volume": r.volume,
@@ -633,7 +640,7 @@ def _routes(app: FastAPI) -> None:
             "zone": the_zone.slug,
             "start": begin.isoformat(),
             "days": days,
-            "items": _timeline(db, the_zone, begin, end),
+            "items": zone_timeline(db, the_zone, begin, end),
         }
 
     @app.post("/api/emergency", status_code=201)
@@ -698,40 +705,3 @@ def _slot_json(slot: Slot) -> dict[str, Any]:
         "start_date": slot.start_date.isoformat() if slot.start_date else None,
         "end_date": slot.end_date.isoformat() if slot.end_date else None,
     }
-
-
-def _timeline(db: Session, zone: Zone, begin: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Every occurrence on the zone in the window, with its airing's status once it has one
-    and a flag on each one that overlaps another."""
-    items: list[Interval] = []
-    for slot in db.scalars(select(Slot)):
-        if zone.id not in {z.id for z in slot.zones} or slot.announcement.status == Status.ARCHIVED:
-            continue
-        length = timedelta(seconds=expected_duration(db, slot.announcement))
-        items += [Interval(t, t + length, slot) for t in occurrences(spec_of(slot), begin, end)]
-    clashing = {id(i) for pair in overlaps(items) for i in pair}
-    statuses = {
-        (a.slot_id, a.scheduled_at): a.status.value
-        for a in db.scalars(
-            select(Airing).where(
-                Airing.zone_id == zone.id, Airing.scheduled_at >= begin, Airing.scheduled_at < end
-            )
-        )
-    }
-    result = []
-    for item in sorted(items, key=lambda i: i.start):
-        ref = item.ref
-        assert isinstance(ref, Slot)
-        result.append(
-            {
-                "start": item.start.astimezone(LOCAL_TZ).isoformat(),
-                "end": item.end.astimezone(LOCAL_TZ).isoformat(),
-                "slot_id": ref.id,
-                "announcement_id": ref.announcement_id,
-                "title": ref.announcement.title,
-                "status": statuses.get((ref.id, item.start), "scheduled"),
-                "approved": ref.announcement.status == Status.APPROVED,
-                "conflict": id(item) in clashing,
-            }
-        )
-    return result

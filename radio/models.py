@@ -7,7 +7,7 @@ one revision and the content hash of its rendered program: only that audio can a
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+RECEIVER_ONLINE = timedelta(seconds=90)
 
 
 def utcnow() -> datetime:
@@ -114,6 +116,10 @@ class Receiver(Base):
     clock_offset_ms: Mapped[float | None] = mapped_column(Float, default=None)
     playing: Mapped[str | None] = mapped_column(String(200), default=None)
     zone: Mapped[Zone] = relationship()
+
+    def online(self, now: datetime) -> bool:
+        """Heard from within three 30-second heartbeats."""
+        return self.last_seen is not None and now - self.last_seen <= RECEIVER_ONLINE
 
 
 class User(Base):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,7 @@ from radio.models import (
     Revision,
     Slot,
     Status,
+    Zone,
 )
 from schedules import LOCAL_TZ, Clock, Interval, SlotSpec, late_policy, occurrences, overlaps
 
@@ -235,3 +236,40 @@ class Scheduler:
         airing.note = note
         airing.ended_at = now
         audit(db, None, f"airing-{status.value}", f"airing:{airing.id}", note=note)
+
+
+def zone_timeline(db: Session, zone: Zone, begin: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Every occurrence on the zone in the window, with its airing's status once it has one
+    and a flag on each one that overlaps another."""
+    items: list[Interval] = []
+    for slot in db.scalars(select(Slot)):
+        if zone.id not in {z.id for z in slot.zones} or slot.announcement.status == Status.ARCHIVED:
+            continue
+        length = timedelta(seconds=expected_duration(db, slot.announcement))
+        items += [Interval(t, t + length, slot) for t in occurrences(spec_of(slot), begin, end)]
+    clashing = {id(i) for pair in overlaps(items) for i in pair}
+    statuses = {
+        (a.slot_id, a.scheduled_at): a.status.value
+        for a in db.scalars(
+            select(Airing).where(
+                Airing.zone_id == zone.id, Airing.scheduled_at >= begin, Airing.scheduled_at < end
+            )
+        )
+    }
+    result = []
+    for item in sorted(items, key=lambda i: i.start):
+        ref = item.ref
+        assert isinstance(ref, Slot)
+        result.append(
+            {
+                "start": item.start.astimezone(LOCAL_TZ).isoformat(),
+                "end": item.end.astimezone(LOCAL_TZ).isoformat(),
+                "slot_id": ref.id,
+                "announcement_id": ref.announcement_id,
+                "title": ref.announcement.title,
+                "status": statuses.get((ref.id, item.start), "scheduled"),
+                "approved": ref.announcement.status == Status.APPROVED,
+                "conflict": id(item) in clashing,
+            }
+        )
+    return result

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -13,39 +12,13 @@ import pytest
 
 from tests.audio_checks import rms
 from tests.fileserver import Files, serve
+from tests.voicerepo import MODEL_PATH, entry, repository_of
 from voices import Catalog, DownloadError, SynthesisParams, VoiceError
-from voices.catalog import DownloadableVoice, VoiceInfo
-from voices.download import RemoteFile
-
-MODEL_PATH = "vi/vi_VN/standin/medium/standin.onnx"
-CONFIG_PATH = "vi/vi_VN/standin/medium/standin.onnx.json"
 
 
 @pytest.fixture(scope="module")
 def repository(standin_files: tuple[Path, Path]) -> dict[str, bytes]:
-    model, config = standin_files
-    return {MODEL_PATH: model.read_bytes(), CONFIG_PATH: config.read_bytes()}
-
-
-def entry(repository: dict[str, bytes]) -> DownloadableVoice:
-    model, config = repository[MODEL_PATH], repository[CONFIG_PATH]
-    info = VoiceInfo(
-        id="standin",
-        name="Giọng thử",
-        engine="piper",
-        dialect="",
-        gender="",
-        licence="test",
-        sample_rate=22050,
-        source="download",
-        installed=False,
-        size_bytes=len(model),
-    )
-    return DownloadableVoice(
-        info,
-        RemoteFile(MODEL_PATH, len(model), hashlib.sha256(model).hexdigest()),
-        RemoteFile(CONFIG_PATH, len(config), hashlib.md5(config).hexdigest(), "md5"),
-    )
+    return repository_of(standin_files)
 
 
 @pytest.fixture

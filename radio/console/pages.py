@@ -1,0 +1,313 @@
+"""The console's pages. Each handler gathers what its page shows and renders a template;
+changes go through the API from the page's script (see the package docstring)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from radio import auth
+from radio.console.i18n import LANGS, translator
+from radio.console.public import add_public_pages
+from radio.deps import SESSION_COOKIE, Db, Svc, token_of
+from radio.errors import ApiError
+from radio.models import (
+    Airing,
+    AiringStatus,
+    Announcement,
+    Priority,
+    Receipt,
+    Receiver,
+    Role,
+    Slot,
+    Status,
+    User,
+    Zone,
+)
+from radio.scheduler import zone_timeline
+from schedules import LOCAL_TZ
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+LANG_COOKIE = "loaxa_lang"
+
+# (path, label key, roles that see it; empty means everyone signed in)
+NAV: list[tuple[str, str, tuple[Role, ...]]] = [
+    ("/", "dashboard", ()),
+    ("/compose", "compose", (Role.OFFICER, Role.OPERATOR)),
+    ("/review", "review", (Role.REVIEWER, Role.OPERATOR)),
+    ("/announcements", "announcements", ()),
+    ("/asrun", "asrun", ()),
+    ("/receivers", "receivers", ()),
+    ("/voices", "voices", ()),
+    ("/emergency", "emergency", ()),
+    ("/admin", "admin", (Role.OPERATOR,)),
+]
+
+
+class _SignIn(Exception):
+    """The page needs a signed-in user; carries where to come back to."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+
+def add_console(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(_SignIn)
+    async def sign_in(_: Request, exc: _SignIn) -> RedirectResponse:
+        return RedirectResponse(exc.target, 303)
+
+    add_public_pages(app, page)
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login(request: Request, next: str = "/", expired: bool = False) -> Response:
+        safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+        return page(request, "login.html", None, next=safe_next, expired=expired)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        now = services.clock.now()
+        day = now.astimezone(LOCAL_TZ).date()
+        begin = datetime.combine(day, time(0), LOCAL_TZ)
+        zones = list(db.scalars(select(Zone).order_by(Zone.name)))
+        receivers = list(db.scalars(select(Receiver).where(Receiver.revoked.is_(False))))
+        stats = services.renderer.cache.stats()
+        return page(
+            request,
+            "dashboard.html",
+            user,
+            now=now,
+            zones=[
+                {
+                    "zone": z,
+                    "on_air": _on_air(db, z),
+                    "today": zone_timeline(db, z, begin, begin + timedelta(days=1)),
+                }
+                for z in zones
+            ],
+            online=sum(r.online(now) for r in receivers),
+            receivers=len(receivers),
+            hit_rate=stats.hit_rate,
+            stats=stats,
+        )
+
+    @app.get("/compose", response_class=HTMLResponse, include_in_schema=False)
+    def compose(request: Request, db: Db, services: Svc, id: int | None = None) -> Response:
+        user = _signed_in(request, db, services)
+        announcement = db.get(Announcement, id) if id else None
+        return page(
+            request,
+            "compose.html",
+            user,
+            announcement=announcement,
+            voices=services.catalog.selectable(),
+            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            today=services.clock.now().astimezone(LOCAL_TZ).date(),
+        )
+
+    @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
+    def review(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        pending = db.scalars(
+            select(Announcement)
+            .where(Announcement.status == Status.PENDING)
+            .order_by(Announcement.updated_at)
+        )
+        return page(request, "review.html", user, pending=list(pending))
+
+    @app.get("/announcements", response_class=HTMLResponse, include_in_schema=False)
+    def announcements(
+        request: Request, db: Db, services: Svc, status: Status | None = None
+    ) -> Response:
+        user = _signed_in(request, db, services)
+        query = select(Announcement).order_by(Announcement.updated_at.desc())
+        if status is not None:
+            query = query.where(Announcement.status == status)
+        return page(
+            request,
+            "announcements.html",
+            user,
+            items=list(db.scalars(query.limit(200))),
+            status=status,
+            statuses=list(Status),
+        )
+
+    @app.get(
+        "/announcements/{announcement_id}", response_class=HTMLResponse, include_in_schema=False
+    )
+    def announcement(request: Request, announcement_id: int, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        found = db.get(Announcement, announcement_id)
+        if found is None:
+            raise ApiError(404, "announcement not found", "không tìm thấy thông báo")
+        airings = db.scalars(
+            select(Airing)
+            .where(Airing.announcement_id == found.id)
+            .order_by(Airing.scheduled_at.desc())
+            .limit(100)
+        )
+        slots = db.scalars(select(Slot).where(Slot.announcement_id == found.id))
+        return page(
+            request,
+            "announcement.html",
+            user,
+            a=found,
+            airings=list(airings),
+            slots=list(slots),
+        )
+
+    @app.get("/receivers", response_class=HTMLResponse, include_in_schema=False)
+    def receivers(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        listed = db.scalars(
+            select(Receiver).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
+        )
+        return page(
+            request,
+            "receivers.html",
+            user,
+            receivers=list(listed),
+            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            now=services.clock.now(),
+        )
+
+    @app.get("/asrun", response_class=HTMLResponse, include_in_schema=False)
+    def asrun(
+        request: Request,
+        db: Db,
+        services: Svc,
+        start: date | None = None,
+        end: date | None = None,
+        zone: str = "",
+    ) -> Response:
+        user = _signed_in(request, db, services)
+        today = services.clock.now().astimezone(LOCAL_TZ).date()
+        start, end = start or today, end or today
+        query = select(Airing).where(
+            Airing.scheduled_at >= datetime.combine(start, time(0), LOCAL_TZ),
+            Airing.scheduled_at < datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1),
+        )
+        if zone:
+            query = query.join(Zone).where(Zone.slug == zone)
+        airings = list(db.scalars(query.order_by(Airing.scheduled_at.desc())))
+        receipts: dict[int, list[Receipt]] = {}
+        for r in db.scalars(select(Receipt).where(Receipt.airing_id.in_([a.id for a in airings]))):
+            receipts.setdefault(r.airing_id, []).append(r)
+        return page(
+            request,
+            "asrun.html",
+            user,
+            airings=airings,
+            receipts=receipts,
+            start=start,
+            end=end,
+            zone=zone,
+            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+        )
+
+    @app.get("/voices", response_class=HTMLResponse, include_in_schema=False)
+    def voices(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        return page(request, "voices.html", user, voices=services.catalog.voices())
+
+    @app.get("/emergency", response_class=HTMLResponse, include_in_schema=False)
+    def emergency(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        zones = list(db.scalars(select(Zone).order_by(Zone.name)))
+        return page(
+            request,
+            "emergency.html",
+            user,
+            zones=[{"zone": z, "on_air": _on_air(db, z)} for z in zones],
+            voices=services.catalog.selectable(),
+        )
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    def admin(request: Request, db: Db, services: Svc) -> Response:
+        user = _signed_in(request, db, services)
+        return page(
+            request,
+            "admin.html",
+            user,
+            users=list(db.scalars(select(User).order_by(User.username))),
+            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            roles=list(Role),
+        )
+
+
+def page(
+    request: Request,
+    template: str,
+    user: User | None,
+    media_type: str = "text/html; charset=utf-8",
+    **context: Any,
+) -> Response:
+    """Render a page in the reader's language; `?lang=` switches it and is remembered."""
+    asked = request.query_params.get("lang")
+    lang = asked if asked in LANGS else request.cookies.get(LANG_COOKIE, "vi")
+    lang = lang if lang in LANGS else "vi"
+    token = token_of(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": translator(lang),
+            "lang": lang,
+            "user": user,
+            "csrf": auth.csrf_for(token) if token and user else "",
+            "nav": [
+                (path, key)
+                for path, key, roles in NAV
+                if user is not None and (not roles or user.role in roles)
+            ],
+            "path": request.url.path,
+            "local": _local,
+            **context,
+        },
+        media_type=media_type,
+    )
+    if asked in LANGS:
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _signed_in(request: Request, db: Session, services: Svc) -> User:
+    """The user of the session cookie, or off to the login page (saying so when the
+    session has expired) and back here after."""
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        return auth.user_for(db, token, services.clock.now())
+    except ApiError:
+        back = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
+        expired = "&expired=1" if token else ""
+        raise _SignIn(f"/login?next={back}{expired}") from None
+
+
+def _on_air(db: Session, zone: Zone) -> Airing | None:
+    return db.scalar(
+        select(Airing)
+        .where(
+            Airing.zone_id == zone.id,
+            Airing.status == AiringStatus.SCHEDULED,
+            Airing.started_at.is_not(None),
+            Airing.ended_at.is_(None),
+        )
+        .order_by((Airing.priority == Priority.EMERGENCY).desc(), Airing.started_at.desc())
+        .limit(1)
+    )
+
+
+def _local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
+    return moment.astimezone(LOCAL_TZ).strftime(fmt) if moment else ""

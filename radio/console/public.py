@@ -1,0 +1,94 @@
+"""The public side, no login: what aired, newest first, with its text and audio, and the
+same as an RSS podcast feed, so residents who missed a broadcast can hear it on a phone.
+Only programs that actually aired are public; drafts and approved-but-unaired are not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from radio.deps import Db
+from radio.errors import not_found
+from radio.models import Airing, AiringStatus, Announcement, Program, Revision
+
+PUBLIC_ITEMS = 50
+
+Page = Callable[..., Response]
+
+
+def add_public_pages(app: FastAPI, page: Page) -> None:
+    @app.get("/public", response_class=HTMLResponse, include_in_schema=False)
+    def public(request: Request, db: Db) -> Response:
+        return page(request, "public.html", None, items=_aired(db))
+
+    @app.get("/public/feed.xml", include_in_schema=False)
+    def feed(request: Request, db: Db) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return page(
+            request,
+            "feed.xml",
+            None,
+            media_type="application/rss+xml; charset=utf-8",
+            items=_aired(db),
+            base=base,
+            rfc822=_rfc822,
+        )
+
+    @app.get("/public/audio/{program_hash}.mp3", include_in_schema=False)
+    def audio(program_hash: str, db: Db) -> FileResponse:
+        aired = db.scalar(
+            select(Airing.id)
+            .where(Airing.program_hash == program_hash, Airing.status == AiringStatus.AIRED)
+            .limit(1)
+        )
+        program = db.get(Program, program_hash)
+        if aired is None or program is None or not Path(program.mp3_path).is_file():
+            raise not_found("aired program", "bản tin đã phát")
+        return FileResponse(program.mp3_path, media_type="audio/mpeg")
+
+
+def _aired(db: Session) -> list[dict[str, Any]]:
+    """One entry per program that aired, at its latest airing, with the text it was made
+    from (the revision whose audio it is)."""
+    last = func.max(Airing.ended_at).label("last")
+    rows = db.execute(
+        select(Airing.program_hash, Airing.announcement_id, last)
+        .where(Airing.status == AiringStatus.AIRED, Airing.program_hash.is_not(None))
+        .group_by(Airing.program_hash, Airing.announcement_id)
+        .order_by(last.desc())
+        .limit(PUBLIC_ITEMS)
+    )
+    items = []
+    for program_hash, announcement_id, aired_at in rows:
+        announcement = db.get(Announcement, announcement_id)
+        program = db.get(Program, program_hash)
+        revision = db.scalar(select(Revision).where(Revision.program_hash == program_hash))
+        if announcement is None or program is None:
+            continue
+        items.append(
+            {
+                "title": announcement.title,
+                "text": revision.text if revision else "",
+                "aired_at": aired_at,
+                "hash": program_hash,
+                "duration": program.duration,
+                "size": _size(program),
+            }
+        )
+    return items
+
+
+def _size(program: Program) -> int:
+    path = Path(program.mp3_path)
+    return path.stat().st_size if path.is_file() else 0
+
+
+def _rfc822(moment: Any) -> str:
+    return format_datetime(moment) if moment else ""

@@ -1,0 +1,264 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright, against the real
+app on loopback (SQLite, built-in voices, the on-air loop on a clock the test moves).
+
+Set RADIO_SCREENSHOTS=docs/screenshots to refresh the screenshots kept in the docs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from radio.api import create_app
+from radio.deps import Services
+from radio.models import Airing, AiringStatus, Priority
+from radio.onair import OnAir
+from schedules import ManualClock
+from tests.apiclient import TEXT, client, serving
+from tests.fileserver import Files, serve
+from tests.voicerepo import entry, repository_of
+from voices import Catalog
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 780}
+# Flags the machine's closed network needs (see the environment notes).
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Chromium is not installed (Debian package chromium; .ci/run installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
+    with serving(create_app(services[0], OnAir(services[0].scheduler))) as url:
+        operator = client(url, "vanhanh")
+        for slug, name in [("na-heo", "Thôn Nà Héo"), ("ban-cam", "Thôn Bản Cám")]:
+            operator.post("/api/zones", json={"slug": slug, "name": name})
+        yield url
+
+
+def sign_in(browser: Browser, base: str, user: str, viewport: dict[str, int] | None = None) -> Page:
+    page = browser.new_context(viewport=viewport or {"width": 1100, "height": 900}).new_page()
+    page.goto(f"{base}/compose")
+    expect(page).to_have_url(re.compile(r"/login\?next=/compose"))
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(f"{user}-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/compose")  # back where it was going
+    return page
+
+
+def compose(page: Page, title: str, at: str) -> None:
+    page.get_by_label("Tiêu đề").fill(title)
+    page.get_by_label("Nội dung").fill(TEXT)
+    page.get_by_label("Thôn Nà Héo").check()
+    page.locator('input[name="at"]').fill(at)
+
+
+def shoot(page: Page, name: str) -> None:
+    folder = os.environ.get("RADIO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def test_compose_review_approve_and_the_slot_airs(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    compose(officer, "Họp thôn Nà Héo", "2026-12-01T05:10")
+
+    officer.get_by_role("button", name="Xem cách đọc").click()
+    time_span = officer.locator("#reading mark", has_text="14h00")
+    expect(time_span.locator("small")).to_have_text("mười bốn giờ")
+    expect(officer.locator("#reading mark", has_text="2/12/2026")).to_be_visible()
+    officer.locator("#written").fill("Nà Héo")
+    officer.locator("#spoken").fill("Nà Hẻo")
+    officer.get_by_role("button", name="Lưu", exact=True).click()  # a lexicon entry on the spot
+    expect(officer.locator("#reading mark.k-lexicon small")).to_have_text("Nà Hẻo")
+
+    officer.get_by_role("button", name="Nghe thử bản tin").click()
+    expect(officer.locator("#status")).to_have_text(re.compile(r"^\d+\.\d s$"), timeout=30_000)
+    audio = officer.locator("#player").get_attribute("src")
+    assert audio and officer.request.get(f"{base}{audio}").headers["content-type"] == "audio/mpeg"
+
+    officer.get_by_role("button", name="Kiểm tra trùng giờ").click()
+    expect(officer.locator("#clashes")).to_have_text("Không trùng giờ. Sẽ phát: 05:10 01/12")
+    shoot(officer, "compose")
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    expect(officer.locator("h1 .badge")).to_have_text("Chờ duyệt")
+
+    reviewer = sign_in(browser, base, "chutich")
+    reviewer.goto(f"{base}/review")
+    expect(reviewer.locator("section.card h2")).to_have_text("Họp thôn Nà Héo")
+    shoot(reviewer, "review")
+    reviewer.get_by_role("button", name="Duyệt phát").click()
+    expect(reviewer.get_by_text("Không có thông báo nào chờ duyệt.")).to_be_visible()
+
+    services[1].advance(timedelta(minutes=10))  # the slot arrives
+    deadline = time.monotonic() + 30
+    reviewer.goto(f"{base}/asrun?start=2026-12-01&end=2026-12-01")
+    while reviewer.locator("#asrun .badge.aired").count() == 0:
+        assert time.monotonic() < deadline, "the airing never showed as aired"
+        time.sleep(0.5)
+        reviewer.reload()
+    expect(reviewer.locator("#asrun tr").nth(1)).to_contain_text("Họp thôn Nà Héo")
+    shoot(reviewer, "asrun")
+    reviewer.goto(f"{base}/")
+    shoot(reviewer, "dashboard")
+
+    public = browser.new_context().new_page()  # no login
+    public.goto(f"{base}/public")
+    expect(public.locator("article h2")).to_have_text("Họp thôn Nà Héo")
+    source = public.locator("article audio").get_attribute("src")
+    assert source and public.request.get(f"{base}{source}").ok
+    feed = public.request.get(f"{base}/public/feed.xml")
+    assert "application/rss+xml" in feed.headers["content-type"]
+    assert "<title>Họp thôn Nà Héo</title>" in feed.text() and "enclosure" in feed.text()
+
+
+def test_a_rejected_announcement_cannot_air(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    compose(officer, "Tin chưa đúng", "2026-12-01T05:10")
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    reviewer = sign_in(browser, base, "chutich")
+    reviewer.goto(f"{base}/review")
+    reviewer.get_by_label("Lý do").fill("Sai ngày họp")
+    reviewer.get_by_role("button", name="Từ chối").click()
+    expect(reviewer.get_by_text("Không có thông báo nào chờ duyệt.")).to_be_visible()
+    services[1].advance(timedelta(minutes=10))
+    time.sleep(3.0)  # several on-air ticks
+    officer.reload()
+    expect(officer.locator("h1 .badge")).to_have_text("Bị từ chối")
+    expect(officer.locator(".notice.bad")).to_have_text("Lý do: Sai ngày họp")
+    with services[0].sessions() as db:
+        assert db.query(Airing).filter(Airing.status == AiringStatus.AIRED).count() == 0
+        assert db.query(Airing).filter(Airing.started_at.is_not(None)).count() == 0
+
+
+def test_forms_keep_what_was_typed_and_say_what_to_fix(browser: Browser, base: str) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_label("Tiêu đề").fill("Thiếu khu vực")
+    officer.get_by_label("Nội dung").fill(TEXT)
+    officer.locator('input[name="at"]').fill("2026-12-01T05:10")
+    officer.get_by_role("button", name="Gửi duyệt").click()  # no zone chosen
+    expect(officer.locator("#compose .error")).to_contain_text("dữ liệu không hợp lệ: zones")
+    expect(officer.get_by_label("Nội dung")).to_have_value(TEXT)
+    officer.get_by_label("Thôn Nà Héo").check()
+    officer.locator('input[name="at"]').fill("2026-11-30T05:10")  # in the past
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    expect(officer.locator("#compose .error")).to_have_text("giờ phát đã qua")
+    expect(officer.get_by_label("Tiêu đề")).to_have_value("Thiếu khu vực")
+
+
+def test_sessions_expire_and_english_is_a_switch(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.goto(f"{base}/?lang=en")
+    expect(officer.locator("nav")).to_contain_text("Compose")
+    officer.goto(f"{base}/announcements")
+    expect(officer.locator("h1")).to_have_text("Announcements")  # remembered
+    officer.goto(f"{base}/?lang=vi")
+    services[1].advance(timedelta(hours=13))
+    officer.goto(f"{base}/review")
+    expect(officer).to_have_url(re.compile(r"/login\?next=/review&expired=1"))
+    expect(officer.locator(".notice")).to_have_text(
+        "Phiên đăng nhập đã hết hạn, mời đăng nhập lại."
+    )
+
+
+def test_an_emergency_needs_the_right_and_a_confirmation(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.goto(f"{base}/emergency")
+    expect(officer.locator(".notice.bad")).to_have_text("Bạn không có quyền phát khẩn cấp.")
+    operator = sign_in(browser, base, "vanhanh")
+    operator.goto(f"{base}/emergency")
+    operator.get_by_label("Nội dung khẩn").fill(
+        "Lũ quét tại thôn Nà Héo. Bà con di chuyển lên cao."
+    )
+    operator.get_by_label("Thôn Bản Cám").uncheck()
+    operator.get_by_role("button", name="Phát khẩn cấp…").click()
+    box = operator.locator("#confirm-box")
+    expect(box).to_be_visible()
+    expect(box.locator("li[data-zone=na-heo]")).to_have_text("Thôn Nà Héo: (im lặng)")
+    expect(box.locator("li[data-zone=ban-cam]")).to_be_hidden()
+    shoot(operator, "emergency")
+    with services[0].sessions() as db:
+        assert db.query(Airing).count() == 0  # nothing before the confirmation
+    operator.get_by_role("button", name="Xác nhận phát ngay").click()
+    operator.wait_for_url(f"{base}/")
+    with services[0].sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.priority == Priority.EMERGENCY and airing.zone.slug == "na-heo"
+
+
+def test_every_page_fits_a_phone_screen(browser: Browser, base: str) -> None:
+    operator = sign_in(browser, base, "vanhanh", PHONE)
+    for path, name in [
+        ("/compose", "phone-compose"),
+        ("/", "phone-dashboard"),
+        ("/review", None),
+        ("/announcements", None),
+        ("/asrun", None),
+        ("/receivers", "receivers"),
+        ("/voices", "voices"),
+        ("/emergency", None),
+        ("/admin", "admin"),
+        ("/public", None),
+    ]:
+        operator.goto(f"{base}{path}")
+        width = operator.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways: {width} px"
+        if name:
+            shoot(operator, name)
+
+
+def test_an_operator_pulls_a_voice_and_watches_it_arrive(
+    browser: Browser,
+    base: str,
+    services: tuple[Services, ManualClock],
+    data_dir: Path,
+    standin_files: tuple[Path, Path],
+) -> None:
+    """Against a voice repository on loopback holding the Piper stand-in."""
+    repository = repository_of(standin_files)
+    with serve(Files(content=repository)) as hub:
+        services[0].catalog = Catalog(data_dir, hub, {"standin": entry(repository)})
+        operator = sign_in(browser, base, "vanhanh")
+        operator.goto(f"{base}/voices")
+        row = operator.locator("tr", has_text="Giọng thử")
+        expect(row.locator(".badge")).to_have_text("Có thể tải")
+        row.get_by_role("button", name="Tải về").click()
+        expect(operator.locator("tr", has_text="Giọng thử").locator(".badge")).to_have_text(
+            "Đã cài", timeout=30_000
+        )
+    assert "standin" in {v.id for v in services[0].catalog.selectable()}
