@@ -76,3 +76,17 @@ def loud_seconds_of(samples: np.ndarray, rate: int) -> float:
         for i in range(0, len(samples) - window, window)
     ]
     return sum(loud) * window / rate
+
+
+def loud_span(data: bytes) -> float:
+    """Seconds from the first loud window to the last: a program's length in a recording,
+    pauses between its sentences included."""
+    heard = decode_mp3(data)
+    window = 1024
+    loud = np.flatnonzero(
+        [
+            np.abs(heard.samples[i : i + window].astype(float)).mean() > 200
+            for i in range(0, len(heard.samples) - window, window)
+        ]
+    )
+    return float((loud[-1] - loud[0] + 1) * window / heard.sample_rate) if len(loud) else 0.0

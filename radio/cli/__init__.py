@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from radio.cli import bench, cache, normalize, receiver, serve, speech, voices
+from radio.cli import bench, cache, demo, normalize, receiver, serve, speech, voices
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="radio", description="Loa Xã: đài truyền thanh xã thông minh (smart commune radio)."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo.register(commands)
     speech.register(commands)
     normalize.register(commands)
     voices.register(commands)

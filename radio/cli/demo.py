@@ -1,0 +1,187 @@
+"""`radio demo`: the whole station on one machine, in one command. A fresh installation
+(SQLite, built-in voice) with a commune seeded, the server and playout, two reference
+receivers standing in for hamlet loudspeakers, and an approved bulletin scheduled a
+minute ahead. It goes through the same API as any user, so it also shows the flow."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+
+from radio.settings import Settings
+from schedules import LOCAL_TZ
+
+ZONES = {"na-heo": "Thôn Nà Héo", "ban-cam": "Thôn Bản Cám"}
+USERS = [  # username, role, may broadcast emergencies, full name
+    ("canbo", "officer", False, "Cán bộ văn hóa xã"),
+    ("chutich", "reviewer", False, "Chủ tịch UBND xã"),
+    ("vanhanh", "operator", True, "Kỹ thuật viên đài"),
+]
+BULLETIN = (
+    "Kính thưa bà con thôn Nà Héo và thôn Bản Cám. "
+    "Ủy ban nhân dân xã thông báo: từ 7h30 ngày 2/12/2026, trạm y tế xã tiêm phòng "
+    "vắc-xin cho trẻ em dưới 5 tuổi. Đề nghị các gia đình đưa con em đến đúng giờ. "
+    "Xin trân trọng thông báo."
+)
+
+
+@dataclass
+class Seeded:
+    passwords: dict[str, str]
+    tokens: dict[str, str]  # zone -> its receiver's token
+    airtime: str
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    demo = commands.add_parser(
+        "demo", help="the whole station on this machine: server, playout, two loudspeakers"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--lead", type=float, default=60.0, help="seconds until the sample bulletin airs"
+    )
+    demo.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from radio.api import create_app
+    from radio.onair import OnAir
+    from radio.receiver import FileSink, ReferenceReceiver
+    from radio.server import build
+
+    home = Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
+    demo_settings = Settings(home, settings.default_voice, settings.voices_url, 256 << 20, "")
+    services, engine = build(demo_settings)
+    passwords = _seed_users(services)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(services, OnAir(services.scheduler)),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+        )
+    )
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    _wait_started(server)
+    base = f"http://{args.host}:{server.servers[0].sockets[0].getsockname()[1]}"
+    seeded = _seed_commune(base, passwords, args.lead)
+
+    receivers = [
+        ReferenceReceiver(base, token, FileSink(home / f"loa-{zone}.mp3"), home / f"cache-{zone}")
+        for zone, token in seeded.tokens.items()
+    ]
+    threads = [threading.Thread(target=r.run, daemon=True) for r in receivers]
+    for thread in threads:
+        thread.start()
+    _announce(base, seeded, home)
+
+    stop = threading.Event()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    stop.wait()
+    print("\nstopping: loudspeakers, playout, server…", flush=True)
+    for receiver in receivers:
+        receiver.stop.set()
+    for thread in threads:
+        thread.join(20)
+    server.should_exit = True
+    serving.join(20)
+    engine.dispose()
+    print(f"stopped. The demo's data (database, recordings) stays in {home}", flush=True)
+    return 0
+
+
+def _seed_users(services: Any) -> dict[str, str]:
+    """Users with one-time passwords, printed once: the demo has no default password."""
+    from radio.auth import hash_password
+    from radio.models import Role, User
+
+    passwords = {name: secrets.token_urlsafe(9) for name, *_ in USERS}
+    with services.sessions.begin() as db:
+        for name, role, emergency, full_name in USERS:
+            db.add(
+                User(
+                    username=name,
+                    full_name=full_name,
+                    password_hash=hash_password(passwords[name]),
+                    role=Role(role),
+                    can_emergency=emergency,
+                )
+            )
+    return passwords
+
+
+def _session(base: str, user: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=120)
+    answer = client.post("/api/auth/login", json={"username": user, "password": password})
+    answer.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+    return client
+
+
+def _seed_commune(base: str, passwords: dict[str, str], lead: float) -> Seeded:
+    """Zones, loudspeakers and an approved bulletin, through the API as its users would."""
+    operator, officer, reviewer = (
+        _session(base, name, passwords[name]) for name in ("vanhanh", "canbo", "chutich")
+    )
+    tokens = {}
+    for slug, name in ZONES.items():
+        operator.post("/api/zones", json={"slug": slug, "name": name}).raise_for_status()
+        made = operator.post("/api/receivers", json={"name": f"Loa {name}", "zone": slug})
+        tokens[slug] = made.raise_for_status().json()["token"]
+    draft = {"title": "Tiêm phòng cho trẻ em", "text": BULLETIN, "voice": "espeak-north-female"}
+    announcement = officer.post("/api/announcements", json=draft).raise_for_status().json()["id"]
+    officer.post(f"/api/announcements/{announcement}/submit").raise_for_status()
+    reviewer.post(f"/api/announcements/{announcement}/approve").raise_for_status()
+    now = httpx.get(f"{base}/api/health").json()["time"]
+    airtime = (datetime.fromisoformat(now) + timedelta(seconds=lead)).replace(microsecond=0)
+    airtime = airtime.astimezone(LOCAL_TZ)
+    slot = {"announcement_id": announcement, "zones": list(ZONES), "at": airtime.isoformat()}
+    officer.post("/api/slots", json=slot).raise_for_status()
+    return Seeded(passwords, tokens, airtime.isoformat())
+
+
+def _wait_started(server: Any) -> None:
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise OSError("the demo server did not start (is the port taken? try --port)")
+        time.sleep(0.05)
+
+
+def _announce(base: str, seeded: Seeded, home: Path) -> None:
+    lines = [
+        "",
+        "Loa Xã demo is running.",
+        f"  Console:  {base}/    (public page: {base}/public)",
+        "  Users (one-time passwords, shown only now):",
+        *(f"    {user:<8} {password}" for user, password in seeded.passwords.items()),
+        "  Live streams (any player: ffplay, VLC, mpv):",
+        *(
+            f"    {ZONES[zone]}: {base}/stream/{zone}.mp3?token={token}"
+            for zone, token in seeded.tokens.items()
+        ),
+        f"  Two loudspeakers are recording to {home}/loa-<zone>.mp3",
+        f"  A sample bulletin, approved, airs at {seeded.airtime}",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
