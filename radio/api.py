@@ -26,6 +26,7 @@ from radio import auth, errors
 from radio.console import add_console
 from radio.deps import SESSION_COOKIE, Db, Me, Services, Svc, token_of
 from radio.errors import ApiError, not_found
+from radio.logs import redact_access_log
 from radio.models import (
     Airing,
     AiringStatus,
@@ -153,11 +154,13 @@ def create_app(
     )
     app.state.services = services
     app.state.onair = onair
+    app.state.throttle = auth.Throttle()
     if onair is not None:
         add_stream_route(app, onair)
     elif worker_url is not None:
         add_stream_redirect(app, worker_url)
     errors.install(app)
+    redact_access_log()
     add_speech_routes(app)
     add_console(app)
     _routes(app)
@@ -232,7 +235,18 @@ def _routes(app: FastAPI) -> None:
     def login(
         body: Login, request: Request, response: Response, db: Db, services: Svc
     ) -> dict[str, Any]:
-        token = auth.login(db, body.username, body.password, services.clock.now())
+        """A session for the console (cookie) or a script (the token). Failed attempts are
+        counted per account (locked after five in a row) and per client address."""
+        now, client = services.clock.now(), request.client.host if request.client else "?"
+        throttle: auth.Throttle = request.app.state.throttle
+        throttle.check(client, now)
+        try:
+            token = auth.login(db, body.username, body.password, now)
+        except ApiError as exc:
+            if exc.status == 401:
+                throttle.fail(client, now)
+                auth.note_failure(services.sessions, body.username, now)
+            raise
         response.set_cookie(
             SESSION_COOKIE,
             token,
@@ -301,7 +315,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/api/receivers")
     def receivers(user: Me, db: Db, services: Svc) -> list[dict[str, Any]]:
-        auth.require(user, Role.OPERATOR)
+        """Every signed-in user may see the loudspeakers' state (never their tokens)."""
         now = services.clock.now()
         return [
             {

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from radio import errors
+from radio.logs import redact_access_log
 from radio.onair import OnAir
 from radio.streams import add_stream_route
 
@@ -22,6 +23,7 @@ def create_worker_app(onair: OnAir) -> FastAPI:
 
     app = FastAPI(title="Loa Xã playout", lifespan=lifespan, docs_url=None, redoc_url=None)
     errors.install(app)
+    redact_access_log()
     add_stream_route(app, onair)
 
     @app.get("/healthz")

@@ -11,6 +11,7 @@ import pytest
 
 from radio.api import create_app
 from radio.deps import Services
+from radio.models import AuditEvent
 from schedules import ManualClock
 from tests.apiclient import TEXT, client, error, serving
 from tests.audio_checks import decode_mp3
@@ -294,3 +295,24 @@ def test_voices_are_listed_with_a_sample_to_listen_to(base: str) -> None:
     assert decode_mp3(sample.content).duration > 2.0
     error(officer.get("/api/voices/vi_VN-vais1000-medium/sample.mp3"), 409)
     error(officer.post("/api/voices/vi_VN-vais1000-medium/pull"), 403)  # operators only
+
+
+def test_logins_are_rate_limited_and_an_account_locks_after_five_failures(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    def login(user: str, password: str) -> httpx.Response:
+        return httpx.post(f"{base}/api/auth/login", json={"username": user, "password": password})
+
+    for _ in range(5):
+        error(login("canbo", "doan-mo"), 401)
+    locked = error(login("canbo", "canbo-mat-khau"), 429)  # even the right password
+    assert "15 phút" in locked["vi"]
+    assert login("chutich", "chutich-mat-khau").status_code == 200  # others unaffected
+    services[1].advance(timedelta(minutes=16))
+    assert login("canbo", "canbo-mat-khau").status_code == 200  # the lock ends
+    for i in range(20):  # one address guessing across many names
+        error(login(f"khach{i}", "doan-mo"), 401)
+    error(login("vanhanh", "vanhanh-mat-khau"), 429)
+    with services[0].sessions() as db:
+        events = db.query(AuditEvent).filter(AuditEvent.action == "lockout").all()
+        assert [e.target for e in events] == ["user:canbo"]

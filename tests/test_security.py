@@ -1,0 +1,403 @@
+"""Who may do what: every route of the application against every role, anonymous and a
+receiver's token, over real HTTP. A route added without a line here fails the test, so
+no route escapes the matrix. And secrets stay out of the logs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from radio.api import create_app
+from radio.deps import Services
+from radio.onair import OnAir
+from schedules import ManualClock
+from tests.apiclient import TEXT, client, serving
+from tests.clirun import RADIO
+
+ANON, OFFICER, REVIEWER, OPERATOR, RECEIVER = "anon", "canbo", "chutich", "vanhanh", "receiver"
+ROLES = (ANON, OFFICER, REVIEWER, OPERATOR, RECEIVER)
+USERS = frozenset({OFFICER, REVIEWER, OPERATOR})
+EVERYONE = frozenset(ROLES)
+WRITERS = frozenset({OFFICER, OPERATOR})
+JUDGES = frozenset({REVIEWER, OPERATOR})
+ONLY_OPERATOR = frozenset({OPERATOR})
+ONLY_RECEIVER = frozenset({RECEIVER})
+
+
+@dataclass
+class World:
+    """What the requests refer to, made through the API by its own users."""
+
+    base: str
+    bearer: dict[str, str]
+    receiver_token: str
+    announcement: int
+    program: str
+    slot: int
+
+    def as_(self, role: str) -> httpx.Client:
+        headers = {}
+        if role == RECEIVER:
+            headers["Authorization"] = f"Bearer {self.receiver_token}"
+        elif role != ANON:
+            headers["Authorization"] = f"Bearer {self.bearer[role]}"
+        return httpx.Client(base_url=self.base, headers=headers, timeout=60)
+
+    def fresh(self, kind: str) -> str:
+        """A throwaway target for a destructive call."""
+        op = self.as_(OPERATOR)
+        if kind == "zone":
+            slug = f"z{time.monotonic_ns()}"
+            op.post("/api/zones", json={"slug": slug, "name": slug}).raise_for_status()
+            return slug
+        if kind == "receiver":
+            made = op.post("/api/receivers", json={"name": "x", "zone": "na-heo"})
+            return str(made.raise_for_status().json()["id"])
+        if kind == "slot":
+            body = {"announcement_id": self.announcement, "zones": ["ban-cam"]}
+            at = f"2026-12-0{2 + len(kind) % 5}T{10 + time.monotonic_ns() % 10}:00:00+07:00"
+            made = op.post("/api/slots", json={**body, "at": at})
+            return str(made.raise_for_status().json()["id"])
+        made = op.post(
+            "/api/announcements",
+            json={"title": "x", "text": "Xin chào.", "voice": "espeak-north-female"},
+        )
+        return str(made.raise_for_status().json()["id"])
+
+
+Call = Callable[[World, httpx.Client], httpx.Response]
+
+
+def call(method: str, path: str, body: Any = None, fresh: str | None = None) -> Call:
+    def run(world: World, http: httpx.Client) -> httpx.Response:
+        values = {
+            "announcement_id": world.announcement,
+            "program_hash": world.program,
+            "slot_id": world.slot,
+            "voice_id": "espeak-south-male",
+            "zone": "na-heo",
+            "slug": "na-heo",
+            "receiver_id": 1,
+        }
+        if fresh:
+            key = {"zone": "slug", "receiver": "receiver_id", "slot": "slot_id"}.get(
+                fresh, "announcement_id"
+            )
+            values[key] = world.fresh(fresh)
+        url = path.format(**values)
+        if method == "STREAM":
+            with http.stream("GET", url) as response:
+                return response
+        if isinstance(body, dict) and "files" in body:
+            return http.request(method, url, files=body["files"], data=body["data"])
+        return http.request(method, url, json=body(world) if callable(body) else body)
+
+    return run
+
+
+def logout(world: World, http: httpx.Client) -> httpx.Response:
+    """Logging out ends the token used, so a spare one is made and ended."""
+    spare = http.post("/api/tokens")
+    if spare.status_code != 201:
+        return http.post("/api/auth/logout")
+    ending = {"Authorization": f"Bearer {spare.json()['token']}"}
+    response = http.post("/api/auth/logout", headers=ending)
+    assert http.post("/api/auth/logout", headers=ending).status_code == 204  # still fine
+    assert httpx.get(f"{world.base}/api/me", headers=ending).status_code == 401  # revoked
+    return response
+
+
+DRAFT = {"title": "Họp", "text": TEXT, "voice": "espeak-north-female"}
+ANN = "/api/announcements/{announcement_id}"
+# (method, route path) -> (how to call it, who is let through)
+MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
+    ("GET", "/api/health"): (call("GET", "/api/health"), EVERYONE),
+    ("POST", "/api/auth/login"): (
+        call("POST", "/api/auth/login", {"username": "canbo", "password": "canbo-mat-khau"}),
+        EVERYONE,
+    ),
+    ("POST", "/api/auth/logout"): (logout, EVERYONE),
+    ("GET", "/api/me"): (call("GET", "/api/me"), USERS),
+    ("POST", "/api/tokens"): (call("POST", "/api/tokens"), USERS),
+    ("POST", "/api/users"): (
+        call(
+            "POST",
+            "/api/users",
+            lambda w: {
+                "username": f"u{time.monotonic_ns()}",
+                "password": "12345678x",
+                "role": "officer",
+            },
+        ),
+        ONLY_OPERATOR,
+    ),
+    ("GET", "/api/zones"): (call("GET", "/api/zones"), USERS),
+    ("POST", "/api/zones"): (
+        call("POST", "/api/zones", lambda w: {"slug": f"n{time.monotonic_ns()}", "name": "n"}),
+        ONLY_OPERATOR,
+    ),
+    ("DELETE", "/api/zones/{slug}"): (
+        call("DELETE", "/api/zones/{slug}", fresh="zone"),
+        ONLY_OPERATOR,
+    ),
+    ("GET", "/api/receivers"): (call("GET", "/api/receivers"), USERS),
+    ("POST", "/api/receivers"): (
+        call("POST", "/api/receivers", {"name": "Loa", "zone": "na-heo"}),
+        ONLY_OPERATOR,
+    ),
+    ("DELETE", "/api/receivers/{receiver_id}"): (
+        call("DELETE", "/api/receivers/{receiver_id}", fresh="receiver"),
+        ONLY_OPERATOR,
+    ),
+    ("POST", "/api/receivers/heartbeat"): (
+        call("POST", "/api/receivers/heartbeat", {"status": "ok"}),
+        ONLY_RECEIVER,
+    ),
+    ("GET", "/api/receivers/upcoming"): (call("GET", "/api/receivers/upcoming"), ONLY_RECEIVER),
+    ("POST", "/api/receivers/played"): (
+        call(
+            "POST",
+            "/api/receivers/played",
+            lambda w: {
+                "airing_id": 1,
+                "program": w.program,
+                "source": "stream",
+                "started_at": "2026-12-01T05:00:00+07:00",
+                "completed": True,
+            },
+        ),
+        ONLY_RECEIVER,
+    ),
+    ("GET", "/api/receivers/programs/{program_hash}.mp3"): (
+        call("GET", "/api/receivers/programs/{program_hash}.mp3"),
+        ONLY_RECEIVER,
+    ),
+    ("GET", "/api/asrun.csv"): (
+        call("GET", "/api/asrun.csv?start=2026-12-01&end=2026-12-01"),
+        USERS,
+    ),
+    ("GET", "/api/announcements"): (call("GET", "/api/announcements"), USERS),
+    ("POST", "/api/announcements"): (call("POST", "/api/announcements", DRAFT), WRITERS),
+    ("POST", "/api/announcements/upload"): (
+        call(
+            "POST",
+            "/api/announcements/upload",
+            {
+                "files": {"file": ("a.txt", TEXT.encode(), "text/plain")},
+                "data": {"title": "Tệp", "voice": "espeak-north-female"},
+            },
+        ),
+        WRITERS,
+    ),
+    ("GET", "/api/announcements/{announcement_id}"): (call("GET", ANN), USERS),
+    ("PUT", "/api/announcements/{announcement_id}"): (call("PUT", ANN, DRAFT), WRITERS),
+    ("DELETE", "/api/announcements/{announcement_id}"): (
+        call("DELETE", ANN, fresh="announcement"),
+        WRITERS,
+    ),
+    ("POST", "/api/announcements/{announcement_id}/preview"): (
+        call("POST", ANN + "/preview"),
+        USERS,
+    ),
+    ("POST", "/api/announcements/{announcement_id}/submit"): (
+        call("POST", ANN + "/submit", fresh="announcement"),
+        WRITERS,
+    ),
+    ("POST", "/api/announcements/{announcement_id}/approve"): (
+        call("POST", ANN + "/approve"),
+        JUDGES,
+    ),
+    ("POST", "/api/announcements/{announcement_id}/reject"): (
+        call("POST", ANN + "/reject", {"reason": "sai"}),
+        JUDGES,
+    ),
+    ("GET", "/api/programs/{program_hash}.mp3"): (
+        call("GET", "/api/programs/{program_hash}.mp3"),
+        USERS,
+    ),
+    ("GET", "/api/slots"): (call("GET", "/api/slots"), USERS),
+    ("POST", "/api/slots"): (
+        call(
+            "POST",
+            "/api/slots",
+            lambda w: {
+                "announcement_id": w.announcement,
+                "zones": ["na-heo"],
+                "at": "2026-12-05T08:00:00+07:00",
+            },
+        ),
+        WRITERS,
+    ),
+    ("DELETE", "/api/slots/{slot_id}"): (
+        call("DELETE", "/api/slots/{slot_id}", fresh="slot"),
+        WRITERS,
+    ),
+    ("GET", "/api/timeline"): (call("GET", "/api/timeline?zone=na-heo"), USERS),
+    ("POST", "/api/emergency"): (
+        call(
+            "POST",
+            "/api/emergency",
+            lambda w: {"announcement_id": w.announcement, "zones": ["na-heo"]},
+        ),
+        ONLY_OPERATOR,  # the only seeded user holding the emergency right
+    ),
+    ("GET", "/api/cache/stats"): (call("GET", "/api/cache/stats"), USERS),
+    ("POST", "/api/reading"): (
+        call("POST", "/api/reading", {"text": TEXT, "voice": "espeak-north-female"}),
+        USERS,
+    ),
+    ("GET", "/api/lexicon"): (call("GET", "/api/lexicon"), USERS),
+    ("POST", "/api/lexicon"): (
+        call("POST", "/api/lexicon", {"written": "Nà Héo", "spoken": "na heo"}),
+        WRITERS,
+    ),
+    ("GET", "/api/voices"): (call("GET", "/api/voices"), USERS),
+    ("GET", "/api/voices/{voice_id}/sample.mp3"): (
+        call("GET", "/api/voices/{voice_id}/sample.mp3"),
+        USERS,
+    ),
+    ("POST", "/api/voices/{voice_id}/pull"): (
+        call("POST", "/api/voices/vi_VN-vivos-x_low/pull"),
+        ONLY_OPERATOR,
+    ),
+    ("GET", "/api/voices/{voice_id}/pull"): (
+        call("GET", "/api/voices/{voice_id}/pull"),
+        USERS,
+    ),
+    ("GET", "/stream/{zone}.mp3"): (call("STREAM", "/stream/{zone}.mp3"), ONLY_RECEIVER),
+    # the public side
+    ("GET", "/public"): (call("GET", "/public"), EVERYONE),
+    ("GET", "/public/feed.xml"): (call("GET", "/public/feed.xml"), EVERYONE),
+    ("GET", "/public/audio/{program_hash}.mp3"): (
+        call("GET", "/public/audio/{program_hash}.mp3"),
+        EVERYONE,  # 404 until it has aired, for everyone alike
+    ),
+    ("GET", "/login"): (call("GET", "/login"), EVERYONE),
+}
+# Console pages: any signed-in user (by session cookie) sees them; others go to /login.
+PAGES = [
+    "/",
+    "/compose",
+    "/review",
+    "/announcements",
+    "/announcements/{announcement_id}",
+    "/receivers",
+    "/asrun",
+    "/voices",
+    "/emergency",
+    "/admin",
+]
+
+
+@pytest.fixture
+def world(services: tuple[Services, ManualClock]) -> Iterator[World]:
+    app = create_app(services[0], OnAir(services[0].scheduler))
+    with serving(app) as base:
+        sessions = {name: client(base, name) for name in USERS}
+        bearer = {n: c.post("/api/tokens").json()["token"] for n, c in sessions.items()}
+        op, officer = sessions[OPERATOR], sessions[OFFICER]
+        for slug in ("na-heo", "ban-cam"):
+            op.post("/api/zones", json={"slug": slug, "name": slug}).raise_for_status()
+        token = op.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()["token"]
+        ann = officer.post("/api/announcements", json=DRAFT).json()["id"]
+        program = officer.post(f"/api/announcements/{ann}/preview").json()["hash"]
+        officer.post(f"/api/announcements/{ann}/submit").raise_for_status()
+        slot = officer.post(
+            "/api/slots",
+            json={"announcement_id": ann, "zones": ["na-heo"], "at": "2026-12-01T07:00:00+07:00"},
+        ).json()["id"]
+        services[0].scheduler.tick()
+        yield World(base, bearer, token, ann, program, slot)
+
+
+def routes_of(app: FastAPI) -> set[tuple[str, str]]:
+    """Every route the application answers, but FastAPI's own documentation."""
+    return {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+
+
+def test_every_route_allows_exactly_the_roles_it_should(
+    world: World, services: tuple[Services, ManualClock]
+) -> None:
+    app = create_app(services[0], OnAir(services[0].scheduler))
+    pages = {("GET", page) for page in PAGES}
+    unlisted = routes_of(app) - set(MATRIX) - pages
+    assert not unlisted, f"routes missing from the matrix: {sorted(unlisted)}"
+    wrong = []
+    for (method, path), (run, allowed) in MATRIX.items():
+        for role in ROLES:
+            status = run(world, world.as_(role)).status_code
+            assert status < 500, f"{method} {path} as {role}: {status}"
+            let_through = status not in (401, 403)
+            if let_through != (role in allowed):
+                wrong.append(f"{method} {path} as {role}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_console_pages_need_a_session(world: World) -> None:
+    for page in PAGES:
+        url = page.format(announcement_id=world.announcement)
+        anonymous = httpx.get(f"{world.base}{url}", follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith(
+            "/login?next="
+        ), page
+        for name in USERS:
+            assert client(world.base, name).get(url).status_code == 200, (page, name)
+
+
+def test_a_receiver_token_is_not_a_user_and_a_user_is_not_a_receiver(world: World) -> None:
+    as_receiver = world.as_(RECEIVER)
+    assert as_receiver.get("/api/announcements").status_code == 401
+    assert world.as_(OPERATOR).post("/api/receivers/heartbeat", json={}).status_code == 401
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_tokens_and_passwords_stay_out_of_the_server_log(data_dir: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [RADIO, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "RADIO_DATA_DIR": str(data_dir)},
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/api/health")
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        secret = "bimat-khong-duoc-ghi-log-123"
+        httpx.get(f"{base}/stream/na-heo.mp3?token={secret}")
+        httpx.get(f"{base}/api/receivers/upcoming?hours=2&token={secret}")
+        httpx.post(f"{base}/api/auth/login", json={"username": "ai", "password": secret})
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=20)
+    assert "/stream/na-heo.mp3?token=***" in log
+    assert secret not in log
