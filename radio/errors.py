@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
+
+log = logging.getLogger("radio.errors")
 
 
 class ApiError(Exception):
@@ -36,6 +41,24 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(_: Request, exc: Exception) -> JSONResponse:
+        """A number the database cannot hold (an id like 10^20): the request is wrong."""
+        error = ApiError(422, "a number is out of range", "có số nằm ngoài giới hạn cho phép")
+        return JSONResponse(error.body(), status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        """The database cannot be reached or is busy: nothing was saved, try again."""
+        log.warning("database unavailable: %s", str(exc).splitlines()[0])
+        error = ApiError(
+            503,
+            "the database is unavailable for the moment; nothing was saved, try again",
+            "cơ sở dữ liệu tạm thời không truy cập được; chưa có gì được lưu, hãy thử lại",
+        )
+        return JSONResponse(error.body(), status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,8 +1,15 @@
 """Building the running service from settings: database (migrated), voices, caches,
-scheduler, API. `radio serve` runs it; tests build it the same way."""
+scheduler, API; and running an app on a thread (the demo, the fuzzer and the tests)."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -34,3 +41,21 @@ def build(
     scheduler = Scheduler(factory, clock, render_approved, timing)
     services = Services(factory, clock, catalog, renderer, settings.lexicon_path, scheduler)
     return services, engine
+
+
+@contextmanager
+def serving(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """uvicorn on a thread (port 0: a free one) until the block ends; yields the base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise OSError(f"the server did not start on {host}:{port} (is the port taken?)")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(20)

@@ -21,6 +21,7 @@ from voices import DownloadError, Lexicon, SynthesisParams, VoiceError
 from voices.catalog import VoiceInfo
 from voices.files import write_atomically
 from voices.normalize import clean_line
+from voices.normalize.lexicon import LexiconError
 from voices.render import normalizer_for
 
 SAMPLE_TEXT = "Kính thưa bà con. Đây là giọng đọc của Đài truyền thanh xã."
@@ -78,12 +79,17 @@ def add_speech_routes(app: FastAPI) -> None:
     def add_entry(body: LexiconEntry, user: Me, services: Svc) -> dict[str, str]:
         """Add or replace an entry. Only the sentences containing it re-synthesize."""
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        written, spoken = body.written.strip(), body.spoken.strip()
-        if "=" in written or "#" in written or "\n" in written + spoken or not written:
+        written = unicodedata.normalize("NFC", body.written).strip()
+        spoken = unicodedata.normalize("NFC", body.spoken).strip()
+        try:
+            readable = Lexicon.parse(f"{written} = {spoken}\n").entries == {written: spoken}
+        except LexiconError:
+            readable = False
+        if not readable or "=" in written:
             raise ApiError(
                 422,
-                "the written form may not hold '=', '#' or line breaks",
-                "dạng viết không được chứa '=', '#' hoặc xuống dòng",
+                "an entry is one line, 'written = spoken', without '=' or '#' in the words",
+                "mỗi mục là một dòng 'viết = đọc', không chứa '=' hoặc '#'",
                 field="written",
             )
         with lock:  # one writer at a time; the file is replaced whole

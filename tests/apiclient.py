@@ -1,35 +1,12 @@
-"""Running the real app on loopback and talking to it as its users do."""
+"""Talking to the real app on loopback as its users do (`serving` runs it)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 
 TEXT = "Kính thưa bà con. Thôn Nà Héo họp lúc 14h00 ngày 2/12/2026 tại nhà văn hóa."
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """uvicorn on 127.0.0.1 at a free port, in a thread; yields the base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def client(base: str, user: str) -> httpx.Client:

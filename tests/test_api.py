@@ -12,8 +12,9 @@ import pytest
 from radio.api import create_app
 from radio.deps import Services
 from radio.models import AuditEvent
+from radio.server import serving
 from schedules import ManualClock
-from tests.apiclient import TEXT, client, error, serving
+from tests.apiclient import TEXT, client, error
 from tests.audio_checks import decode_mp3
 
 

@@ -20,8 +20,9 @@ from radio.api import create_app
 from radio.deps import Services
 from radio.models import Airing, AiringStatus, Priority
 from radio.onair import OnAir
+from radio.server import serving
 from schedules import ManualClock
-from tests.apiclient import TEXT, client, serving
+from tests.apiclient import TEXT, client
 from tests.fileserver import Files, serve
 from tests.voicerepo import entry, repository_of
 from voices import Catalog

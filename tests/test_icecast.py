@@ -18,8 +18,9 @@ from playout.icecast import IcecastTarget
 from radio.api import create_app
 from radio.deps import Services
 from radio.onair import OnAir
+from radio.server import serving
 from schedules import ManualClock
-from tests.apiclient import approved_slot, serving, setup_zone
+from tests.apiclient import approved_slot, setup_zone
 from tests.audio_checks import loud_seconds
 from tests.icecast import PASSWORD, icecast
 

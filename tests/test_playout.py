@@ -22,8 +22,9 @@ from radio.api import create_app
 from radio.deps import Services
 from radio.models import Airing, AiringStatus, Receipt
 from radio.onair import OnAir
+from radio.server import serving
 from schedules import LOCAL_TZ, ManualClock
-from tests.apiclient import approved_slot, client, error, serving, setup_zone
+from tests.apiclient import approved_slot, client, error, setup_zone
 from tests.audio_checks import decode_mp3, loud_seconds, loud_seconds_of
 from tests.clirun import RADIO
 from tests.flaky import Link

@@ -21,8 +21,9 @@ from fastapi.routing import APIRoute
 from radio.api import create_app
 from radio.deps import Services
 from radio.onair import OnAir
+from radio.server import serving
 from schedules import ManualClock
-from tests.apiclient import TEXT, client, serving
+from tests.apiclient import TEXT, client
 from tests.clirun import RADIO
 
 ANON, OFFICER, REVIEWER, OPERATOR, RECEIVER = "anon", "canbo", "chutich", "vanhanh", "receiver"

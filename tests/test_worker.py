@@ -20,8 +20,9 @@ import pytest
 from radio.api import create_app
 from radio.deps import Services
 from radio.models import Airing, AiringStatus
+from radio.server import serving
 from schedules import LOCAL_TZ
-from tests.apiclient import approved_slot, client, serving, setup_zone
+from tests.apiclient import approved_slot, client, setup_zone
 from tests.audio_checks import loud_seconds
 from tests.clirun import RADIO
 

@@ -10,7 +10,6 @@ import secrets
 import signal
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,40 +55,39 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from radio.api import create_app
     from radio.onair import OnAir
     from radio.receiver import FileSink, ReferenceReceiver
-    from radio.server import build
+    from radio.server import build, serving
 
     home = Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
     demo_settings = Settings(home, settings.default_voice, settings.voices_url, 256 << 20, "")
     services, engine = build(demo_settings)
     passwords = _seed_users(services)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services, OnAir(services.scheduler)),
-            host=args.host,
-            port=args.port,
-            log_level="warning",
-        )
-    )
-    serving = threading.Thread(target=server.run, daemon=True)
-    serving.start()
-    _wait_started(server)
-    base = f"http://{args.host}:{server.servers[0].sockets[0].getsockname()[1]}"
-    seeded = _seed_commune(base, passwords, args.lead)
+    with serving(create_app(services, OnAir(services.scheduler)), args.host, args.port) as base:
+        seeded = _seed_commune(base, passwords, args.lead)
+        receivers = [
+            ReferenceReceiver(
+                base, token, FileSink(home / f"loa-{zone}.mp3"), home / f"cache-{zone}"
+            )
+            for zone, token in seeded.tokens.items()
+        ]
+        threads = [threading.Thread(target=r.run, daemon=True) for r in receivers]
+        for thread in threads:
+            thread.start()
+        _announce(base, seeded, home)
+        _wait_for_interrupt()
+        print("\nstopping: loudspeakers, playout, server…", flush=True)
+        for receiver in receivers:
+            receiver.stop.set()
+        for thread in threads:
+            thread.join(20)
+    engine.dispose()
+    print(f"stopped. The demo's data (database, recordings) stays in {home}", flush=True)
+    return 0
 
-    receivers = [
-        ReferenceReceiver(base, token, FileSink(home / f"loa-{zone}.mp3"), home / f"cache-{zone}")
-        for zone, token in seeded.tokens.items()
-    ]
-    threads = [threading.Thread(target=r.run, daemon=True) for r in receivers]
-    for thread in threads:
-        thread.start()
-    _announce(base, seeded, home)
 
+def _wait_for_interrupt() -> None:
     stop = threading.Event()
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
@@ -98,16 +96,6 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     stop.wait()
-    print("\nstopping: loudspeakers, playout, server…", flush=True)
-    for receiver in receivers:
-        receiver.stop.set()
-    for thread in threads:
-        thread.join(20)
-    server.should_exit = True
-    serving.join(20)
-    engine.dispose()
-    print(f"stopped. The demo's data (database, recordings) stays in {home}", flush=True)
-    return 0
 
 
 def _seed_users(services: Any) -> dict[str, str]:
@@ -158,14 +146,6 @@ def _seed_commune(base: str, passwords: dict[str, str], lead: float) -> Seeded:
     slot = {"announcement_id": announcement, "zones": list(ZONES), "at": airtime.isoformat()}
     officer.post("/api/slots", json=slot).raise_for_status()
     return Seeded(passwords, tokens, airtime.isoformat())
-
-
-def _wait_started(server: Any) -> None:
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise OSError("the demo server did not start (is the port taken? try --port)")
-        time.sleep(0.05)
 
 
 def _announce(base: str, seeded: Seeded, home: Path) -> None:
