@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("radio.errors")
 
@@ -35,12 +36,30 @@ def forbidden() -> ApiError:
     )
 
 
+_FRAMEWORK = {
+    400: ("bad request", "yêu cầu không hợp lệ"),
+    404: ("not found", "không tìm thấy"),
+    405: ("this method is not allowed here", "phương thức này không được phép ở đây"),
+}
+
+
 def install(app: FastAPI) -> None:
     """Report ApiErrors and invalid requests in both languages."""
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        """The framework's own refusals (unreadable body, no such route, wrong method), in
+        the same two-language form as ours."""
+        en, vi = _FRAMEWORK.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            exc = StarletteHTTPException(422, exc.detail)
+            en, vi = "the request body is not valid JSON", "nội dung gửi lên không phải JSON hợp lệ"
+        error = ApiError(exc.status_code, en, vi)
+        return JSONResponse(error.body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -36,6 +36,7 @@ _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"})
 _KEEP = frozenset("°")
 # Printable ASCII and the Latin letters Vietnamese is written with need no look-up.
 _UNUSUAL = re.compile(r"[^\x20-\x7e\n\u00c0-\u024f\u1e00-\u1eff]")
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # colour codes pasted from a terminal
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _TIDY = [
     (re.compile(r"\s+([,.;:!?])"), r"\1"),
@@ -89,6 +90,7 @@ def clean_line(line: str) -> str:
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _TERMINAL_CODES.sub(" ", text)
     return _SPACES.sub(" ", _UNUSUAL.sub(_drop_unreadable, text))
 
 
