@@ -8,7 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("radio.errors")
@@ -67,6 +67,13 @@ def install(app: FastAPI) -> None:
         """A number the database cannot hold (an id like 10^20): the request is wrong."""
         error = ApiError(422, "a number is out of range", "có số nằm ngoài giới hạn cho phép")
         return JSONResponse(error.body(), status_code=422)
+
+    @app.exception_handler(StatementError)
+    async def bad_value(request: Request, exc: StatementError) -> JSONResponse:
+        """A value the database driver could not even send (a date past year 9999)."""
+        if isinstance(exc.orig, OverflowError | ValueError):
+            return await out_of_range(request, exc)
+        raise exc
 
     @app.exception_handler(OperationalError)
     async def database_down(_: Request, exc: OperationalError) -> JSONResponse:

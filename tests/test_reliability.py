@@ -62,6 +62,9 @@ def test_malformed_json_and_wrong_types_are_422(base: str) -> None:
     error(officer.post("/api/announcements", content=b"\xff\xfe\x00", headers=headers), 422)
     error(officer.post("/api/announcements", json=["not", "an", "object"]), 422)
     error(officer.post("/api/slots", json={"announcement_id": "một", "zones": "na-heo"}), 422)
+    far = {"start": "9999-12-31", "end": "9999-12-31"}
+    error(officer.get("/api/asrun.csv", params=far), 422)  # past the last representable day
+    error(officer.get("/api/announcements/99999999999999999999"), 422)
     assert officer.get("/api/announcements").json() == []
 
 
