@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -134,8 +135,13 @@ class OnAir:
                 program = db.get(Program, airing.program_hash) if airing else None
                 if airing is None or program is None:
                     continue
+                try:
+                    zone, play = _play(airing, program)
+                except (DamagedProgram, OSError):
+                    airing.status, airing.ended_at = AiringStatus.FAILED, airing.scheduled_at
+                    airing.note = "its audio was damaged or missing at airtime: not aired"
+                    continue
                 airing.started_at = airing.scheduled_at  # claimed: no tick hands it out again
-                zone, play = _play(airing, program)
                 ahead = (airing.scheduled_at - self.scheduler.clock.now()).total_seconds()
                 play.not_before = time.time() + ahead
                 plays.append((zone, play))
@@ -162,13 +168,18 @@ class OnAir:
                     airing.status, airing.ended_at = AiringStatus.FAILED, now
                     airing.note = "interrupted by a restart; it would have ended while down"
                     continue
-                if elapsed < 0:  # handed over just before its time: it simply starts on time
-                    zone, play = _play(airing, program)
-                    play.not_before = time.time() - elapsed
-                    plays.append((zone, play))
+                position = max(0, int(elapsed / FRAME_SECONDS))
+                try:
+                    zone, play = _play(airing, program, position)
+                except (DamagedProgram, OSError):
+                    airing.status, airing.ended_at = AiringStatus.FAILED, now
+                    airing.note = "interrupted by a restart; its audio was damaged: not aired"
                     continue
-                airing.note = f"interrupted by a restart; resumed {elapsed:.1f} s into it"
-                plays.append(_play(airing, program, position=int(elapsed / FRAME_SECONDS)))
+                if elapsed < 0:  # handed over just before its time: it simply starts on time
+                    play.not_before = time.time() - elapsed
+                else:
+                    airing.note = f"interrupted by a restart; resumed {elapsed:.1f} s into it"
+                plays.append((zone, play))
         return plays
 
     def _log(self, events: list[tuple[Event, datetime, int]]) -> None:
@@ -187,9 +198,17 @@ class OnAir:
                     airing.note = "preempted by an emergency; restarted after it"
 
 
+class DamagedProgram(Exception):
+    """A program file whose content is no longer what was approved (its name is its hash)."""
+
+
 def _play(airing: Airing, program: Program, position: int = 0) -> tuple[str, Play]:
-    """The zone and what its channel plays for an airing, from the program's MP3 file."""
-    frames = split_frames(Path(program.mp3_path).read_bytes())
+    """The zone and what its channel plays for an airing, from the program's MP3 file,
+    checked against its hash: only the approved audio ever goes on air."""
+    data = Path(program.mp3_path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != program.hash:
+        raise DamagedProgram(program.mp3_path)
+    frames = split_frames(data)
     emergency = airing.priority == Priority.EMERGENCY
     return airing.zone.slug, Play(
         airing.id, airing.announcement.title, frames, emergency=emergency, position=position

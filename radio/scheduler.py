@@ -7,6 +7,7 @@ finds upcoming airings intact and marks the ones that passed unplayed as missed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -201,7 +202,9 @@ class Scheduler:
             self._close(db, airing, AiringStatus.MISSED, "late beyond the grace period", now)
             result.missed.append(airing.id)
             return
-        if airing.priority == Priority.EMERGENCY and self._ready(db, airing):
+        if airing.priority == Priority.EMERGENCY and self._ready(
+            db, airing, verify=decision == "play"
+        ):
             if decision == "play":  # authorized and audited when it was made: no review
                 result.due.append(airing.id)
             return
@@ -210,7 +213,9 @@ class Scheduler:
                 self._close(db, airing, AiringStatus.FAILED, "not approved at airtime", now)
                 result.failed.append(airing.id)
             return
-        if airing.program_hash != announcement.approved_program_hash or not self._ready(db, airing):
+        handing_over = decision == "play" or airing.scheduled_at - now <= HANDOVER
+        intact = self._ready(db, airing, verify=handing_over)
+        if airing.program_hash != announcement.approved_program_hash or not intact:
             revision = db.get(Revision, announcement.approved_revision_id)
             assert revision is not None
             program = self.render_approved(db, revision)
@@ -222,13 +227,19 @@ class Scheduler:
                 return
             airing.program_hash = program.hash
             result.rendered.append(airing.id)
-        if decision == "play" or airing.scheduled_at - now <= HANDOVER:
+        if handing_over:
             result.due.append(airing.id)
 
     @staticmethod
-    def _ready(db: Session, airing: Airing) -> bool:
+    def _ready(db: Session, airing: Airing, verify: bool) -> bool:
+        """Its program file is there; at handover, also whole (its content is its name):
+        a damaged file is rebuilt from the cache, and never aired as it is."""
         program = db.get(Program, airing.program_hash) if airing.program_hash else None
-        return program is not None and Path(program.mp3_path).is_file()
+        if program is None or not Path(program.mp3_path).is_file():
+            return False
+        if not verify:
+            return True
+        return hashlib.sha256(Path(program.mp3_path).read_bytes()).hexdigest() == program.hash
 
     @staticmethod
     def _close(db: Session, airing: Airing, status: AiringStatus, note: str, now: datetime) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from radio.api import create_app
 from radio.deps import Services
-from radio.models import Airing, AiringStatus, Receipt
+from radio.models import Airing, AiringStatus, Program, Receipt
 from radio.onair import OnAir
 from radio.server import serving
 from schedules import LOCAL_TZ, ManualClock
@@ -359,3 +359,54 @@ def test_a_receiver_cut_off_at_airtime_plays_its_own_copy_on_time_and_reports_it
         scheduled = datetime(2026, 12, 1, 5, 0, 14, tzinfo=LOCAL_TZ)
         assert abs((receipt.started_at - scheduled).total_seconds()) < 0.3  # on time
         assert receipt.program_hash == hashlib.sha256(copy).hexdigest()
+
+
+def _damage_program(services: Services) -> Path:
+    services.scheduler.tick()  # materialized and rendered ahead
+    with services.sessions() as db:
+        airing = db.query(Airing).one()
+        path = Path(db.get(Program, airing.program_hash).mp3_path)  # type: ignore[union-attr]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # a damaged stretch of disk
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_program_file_is_rebuilt_from_the_cache_and_the_approved_audio_airs(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    path = _damage_program(services[0])
+    receiver = Receiver(f"{base}/stream/na-heo.mp3?token={token}")
+    receiver.start()
+    services[1].advance(timedelta(minutes=10))
+    time.sleep(duration + 3.0)
+    receiver.stop.set()
+    receiver.join(10)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem  # whole again
+    assert loud_seconds(bytes(receiver.data)) == pytest.approx(duration, abs=1.0)
+    with services[0].sessions() as db:
+        assert db.query(Airing).one().status == AiringStatus.AIRED
+
+
+def test_a_damaged_program_that_cannot_be_rebuilt_exactly_never_airs(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    """With the segment cache gone too, a re-synthesis differs (eSpeak adds noise), so it
+    is not the approved audio: the airing fails, loudly, and nothing is played."""
+    token, _ = setup_zone(base)
+    _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
+    _damage_program(services[0])
+    services[0].renderer.cache.clear()
+    receiver = Receiver(f"{base}/stream/na-heo.mp3?token={token}")
+    receiver.start()
+    services[1].advance(timedelta(minutes=10))
+    time.sleep(duration + 2.0)
+    receiver.stop.set()
+    receiver.join(10)
+    assert loud_seconds(bytes(receiver.data)) == 0.0
+    with services[0].sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.status == AiringStatus.FAILED
+        assert airing.note == "approved audio could not be rebuilt"
