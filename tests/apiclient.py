@@ -1,7 +1,9 @@
-"""Talking to the real app on loopback as its users do (`serving` runs it)."""
+"""Talking to the real app on loopback as its users do (`radio.server.serving` runs it)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import httpx
@@ -47,3 +49,10 @@ def approved_slot(base: str, at: str) -> tuple[int, float]:
     slot = officer.post("/api/slots", json={"announcement_id": ann, "zones": ["na-heo"], "at": at})
     assert slot.status_code == 201, slot.text
     return ann, duration
+
+
+def asrun_rows(user: httpx.Client, day: str) -> list[dict[str, str]]:
+    """The as-run log of one day, as the CSV export gives it."""
+    answer = user.get("/api/asrun.csv", params={"start": day, "end": day})
+    assert answer.status_code == 200, answer.text
+    return list(csv.DictReader(io.StringIO(answer.text)))

@@ -3,8 +3,6 @@ on both hamlets' loudspeakers, and Ctrl-C stops it all cleanly."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import signal
 import subprocess
@@ -14,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.apiclient import asrun_rows
 from tests.audio_checks import loud_span
 from tests.clirun import RADIO
 
@@ -45,13 +44,7 @@ def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -
         deadline = time.monotonic() + 90
         while True:
             today = httpx.get(f"{base}/api/health").json()["time"][:10]
-            rows = list(
-                csv.DictReader(
-                    io.StringIO(
-                        operator.get("/api/asrun.csv", params={"start": today, "end": today}).text
-                    )
-                )
-            )
+            rows = asrun_rows(operator, today)
             if len(rows) == 2 and all(r["status"] == "aired" for r in rows):
                 break
             assert time.monotonic() < deadline, rows

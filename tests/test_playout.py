@@ -3,9 +3,7 @@ hears the approved program at airtime, silence around it."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import subprocess
 import threading
 import time
@@ -24,7 +22,7 @@ from radio.models import Airing, AiringStatus, Program, Receipt
 from radio.onair import OnAir
 from radio.server import serving
 from schedules import LOCAL_TZ, ManualClock
-from tests.apiclient import approved_slot, client, error, setup_zone
+from tests.apiclient import approved_slot, asrun_rows, client, error, setup_zone
 from tests.audio_checks import decode_mp3, loud_seconds, loud_seconds_of
 from tests.clirun import RADIO
 from tests.flaky import Link
@@ -210,15 +208,7 @@ def test_reference_receiver_heartbeats_and_the_as_run_log(
     assert not listed[1]["online"]  # never reported
     assert not listed[0]["online"]  # ten minutes of server time without a heartbeat
     time.sleep(1.5)  # the last as-run events are written on the next tick
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                operator.get(
-                    "/api/asrun.csv", params={"start": "2026-12-01", "end": "2026-12-01"}
-                ).text
-            )
-        )
-    )
+    rows = asrun_rows(operator, "2026-12-01")
     assert len(rows) == 1
     assert rows[0]["status"] == "aired" and rows[0]["receivers_at_start"] == "1"
     assert rows[0]["zone"] == "na-heo" and rows[0]["title"] == "Họp thôn"
@@ -344,15 +334,7 @@ def test_a_receiver_cut_off_at_airtime_plays_its_own_copy_on_time_and_reports_it
     copy = (cache / next(cache.glob("*.mp3")).name).read_bytes()
     assert cut_off - heard_live >= len(copy) * 0.9  # the copy was written while cut off
     assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                operator.get(
-                    "/api/asrun.csv", params={"start": "2026-12-01", "end": "2026-12-01"}
-                ).text
-            )
-        )
-    )
+    rows = asrun_rows(operator, "2026-12-01")
     assert rows[0]["receipts"] == "Loa 1: local, completed"
     with services[0].sessions() as db:
         receipt = db.query(Receipt).one()
