@@ -28,9 +28,12 @@ from voices import (
     Lexicon,
     Renderer,
     SynthesisParams,
+    Synthesizer,
     VoiceError,
     normalizer_for,
 )
+from voices.estimate import Estimate
+from voices.normalize import Normalizer
 
 MAX_TEXT = 20_000
 
@@ -129,15 +132,8 @@ def render(
     db: Session, revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
 ) -> Program:
     """The revision's program, rendered through the caches (free when previewed before)."""
-    voice = catalog.synthesizer(revision.voice)
     try:
-        rendered = renderer.render(
-            revision.text,
-            voice,
-            SynthesisParams(rate=revision.rate),
-            normalizer_for(catalog.info(revision.voice), lexicon),
-            Assembly(chime=revision.chime),
-        )
+        rendered = renderer.render(revision.text, *_speech(revision, catalog, lexicon))
     except EmptyTextError:
         raise ApiError(
             422, "the text has nothing to read aloud", "nội dung không có gì để đọc"
@@ -154,6 +150,24 @@ def render(
     revision.program_hash = program.hash
     db.flush()
     return program
+
+
+def estimate(
+    revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
+) -> Estimate:
+    """How long the revision's program will be, without rendering it."""
+    return renderer.estimate(revision.text, *_speech(revision, catalog, lexicon))
+
+
+def _speech(
+    revision: Revision, catalog: Catalog, lexicon: Lexicon
+) -> tuple[Synthesizer, SynthesisParams, Normalizer, Assembly]:
+    return (
+        catalog.synthesizer(revision.voice),
+        SynthesisParams(rate=revision.rate),
+        normalizer_for(catalog.info(revision.voice), lexicon),
+        Assembly(chime=revision.chime),
+    )
 
 
 def submit(db: Session, user: User, announcement: Announcement) -> None:

@@ -54,6 +54,7 @@ from radio.streams import add_stream_redirect, add_stream_route
 from radio.textfiles import TextFileError, decode_text
 from schedules import LOCAL_TZ, SlotSpecError, occurrences
 from schedules.recurrence import last_occurrence
+from voices import VoiceError
 from voices.cache import CacheStats
 
 MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
@@ -626,6 +627,7 @@ def _routes(app: FastAPI) -> None:
             return {
                 "conflicts": [describe(b) for _, b in pairs[:10]],
                 "next": [_local(moment) for moment in upcoming],
+                **_fit(db, services, announcement, zones, upcoming),
             }
         if pairs:
             raise conflict_error(pairs)
@@ -702,6 +704,41 @@ def _routes(app: FastAPI) -> None:
     def cache_stats(user: Me, services: Svc) -> dict[str, Any]:
         stats: CacheStats = services.renderer.cache.stats()
         return {**asdict(stats), "hit_rate": stats.hit_rate}
+
+
+def _fit(
+    db: Session,
+    services: Services,
+    announcement: Announcement,
+    zones: list[Zone],
+    upcoming: list[datetime],
+) -> dict[str, Any]:
+    """Will it end before the next thing on its zones starts? The estimate (or the
+    rendered length), the room until that next item, and a speaking rate that fits."""
+    revision = announcement.current
+    program = db.get(Program, revision.program_hash) if revision.program_hash else None
+    try:
+        guess = services.estimate(revision)
+    except (VoiceError, ValueError):
+        return {}
+    seconds = program.duration if program else guess.seconds
+    room = None
+    if upcoming:
+        first = upcoming[0]
+        later = [
+            datetime.fromisoformat(item["start"])
+            for zone in zones
+            for item in zone_timeline(db, zone, first, first + timedelta(days=1))
+            if datetime.fromisoformat(item["start"]) > first
+        ]
+        room = (min(later) - first).total_seconds() if later else None
+    fits = room is None or seconds <= room
+    return {
+        "estimated_seconds": round(seconds, 1),
+        "room_seconds": room,
+        "fits": fits,
+        "rate_to_fit": None if fits or room is None else guess.rate_to_fit(room, revision.rate),
+    }
 
 
 def _local(moment: datetime | None) -> str:

@@ -20,6 +20,7 @@ from radio.models import Program, Revision, User
 from radio.scheduler import Scheduler
 from schedules import Clock
 from voices import Catalog, Lexicon, Renderer
+from voices.estimate import Estimate
 
 SESSION_COOKIE = "loaxa_session"
 
@@ -40,6 +41,9 @@ class Services:
 
     def render(self, db: Session, revision: Revision) -> Program:
         return flow.render(db, revision, self.catalog, self.renderer, self.lexicon())
+
+    def estimate(self, revision: Revision) -> Estimate:
+        return flow.estimate(revision, self.catalog, self.renderer, self.lexicon())
 
 
 def services_of(request: Request) -> Services:

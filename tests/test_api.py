@@ -317,3 +317,40 @@ def test_logins_are_rate_limited_and_an_account_locks_after_five_failures(
     with services[0].sessions() as db:
         events = db.query(AuditEvent).filter(AuditEvent.action == "lockout").all()
         assert [e.target for e in events] == ["user:canbo"]
+
+
+def test_the_slot_check_warns_of_an_overrun_and_offers_a_rate_that_fits(base: str) -> None:
+    operator, officer = client(base, "vanhanh"), client(base, "canbo")
+    operator.post("/api/zones", json={"slug": "na-heo", "name": "Nà Héo"})
+    long_text = " ".join([TEXT] * 6)
+    first = new_announcement(officer, "Dài", long_text)
+    alone = officer.post(
+        "/api/slots?check=true",
+        json={"announcement_id": first, "zones": ["na-heo"], "at": "2026-12-01T16:00:00+07:00"},
+    ).json()
+    assert alone["fits"] and alone["room_seconds"] is None
+    seconds = alone["estimated_seconds"]
+    assert seconds > 20
+    second = new_announcement(officer, "Sau")
+    officer.post(
+        "/api/slots",
+        json={"announcement_id": second, "zones": ["na-heo"], "at": "2026-12-01T17:00:00+07:00"},
+    )
+    start = 17 * 3600 - round(seconds * 0.85)
+    at = f"2026-12-01T{start // 3600:02d}:{start % 3600 // 60:02d}:{start % 60:02d}+07:00"
+    tight = officer.post(
+        "/api/slots?check=true", json={"announcement_id": first, "zones": ["na-heo"], "at": at}
+    ).json()
+    assert not tight["fits"] and tight["room_seconds"] == round(seconds * 0.85)
+    assert 1.1 < tight["rate_to_fit"] < 1.35
+    officer.put(
+        f"/api/announcements/{first}",
+        json={
+            "title": "Dài",
+            "text": long_text,
+            "voice": "espeak-north-female",
+            "rate": tight["rate_to_fit"],
+        },
+    )
+    faster = officer.post(f"/api/announcements/{first}/preview").json()["duration"]
+    assert faster <= tight["room_seconds"]  # the offered rate does fit, rendered

@@ -107,6 +107,7 @@ def test_compose_review_approve_and_the_slot_airs(
 
     officer.get_by_role("button", name="Kiểm tra trùng giờ").click()
     expect(officer.locator("#clashes")).to_have_text("Không trùng giờ. Sẽ phát: 05:10 01/12")
+    expect(officer.locator("#fit")).to_have_text(re.compile(r"^≈ \d+ s\. $"))
     shoot(officer, "compose")
     officer.get_by_role("button", name="Gửi duyệt").click()
     officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)

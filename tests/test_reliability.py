@@ -86,12 +86,11 @@ def test_nfd_text_reads_and_sounds_exactly_like_nfc(base: str) -> None:
     assert hashes[0] == hashes[1]  # one program: the cache sees one text
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite is a local file
 def test_the_database_going_away_gives_503_and_the_service_recovers_by_itself(
     db_url: str, data_dir: Path
 ) -> None:
     """PostgreSQL reached over a link the test cuts and restores; no restart between."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a network database: SQLite is a local file")
     url = make_url(db_url)
     link = Link(url.port or 5432)
     services, engine = seeded(

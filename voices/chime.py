@@ -11,12 +11,13 @@ _NOTE_SPACING_S = 0.42
 _RING_S = 1.4
 _PARTIALS = ((1.0, 1.0), (2.0, 0.35), (3.0, 0.12), (4.2, 0.05))  # ratio, amplitude
 GAP_AFTER_S = 0.5
+CHIME_S = _NOTE_SPACING_S * (len(_NOTES_HZ) - 1) + _RING_S
 
 
 def chime(sample_rate: int, rising: bool = True) -> npt.NDArray[np.float64]:
     """Float audio (peak 0.5) of the three notes, each ringing out over the next."""
     notes = _NOTES_HZ if rising else _NOTES_HZ[::-1]
-    length = round((_NOTE_SPACING_S * (len(notes) - 1) + _RING_S) * sample_rate)
+    length = round(CHIME_S * sample_rate)
     out = np.zeros(length)
     t = np.arange(round(_RING_S * sample_rate)) / sample_rate
     envelope = np.minimum(1.0, t / 0.004) * np.exp(-t / 0.35)

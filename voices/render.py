@@ -21,9 +21,10 @@ import soxr
 from voices.audio import Pcm
 from voices.cache import SegmentCache, segment_key
 from voices.catalog import VoiceInfo
-from voices.chime import GAP_AFTER_S, chime
+from voices.chime import CHIME_S, GAP_AFTER_S, chime
 from voices.encode import MP3_BITRATE_KBPS, encode_mp3, encode_wav
 from voices.engine import SynthesisParams, Synthesizer
+from voices.estimate import Calibration, Estimate
 from voices.loudness import CEILING_DBTP, TARGET_LUFS, normalize
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
 from voices.programs import Program, ProgramStore, RenderedSegment
@@ -51,6 +52,11 @@ class Assembly:
     def pause_after(self, segment: Segment) -> float:
         return self.paragraph_pause_s if segment.ends_paragraph else self.sentence_pause_s
 
+    @property
+    def chimes_s(self) -> float:
+        """The time the chimes and their gaps add to a program."""
+        return 2 * (CHIME_S + GAP_AFTER_S) if self.chime else 0.0
+
 
 def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
     """Numbers are read the way the voice's region reads them (ngàn, lẻ in the south)."""
@@ -58,13 +64,35 @@ def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
 
 
 class Renderer:
-    def __init__(self, cache: SegmentCache, programs: ProgramStore) -> None:
+    def __init__(
+        self, cache: SegmentCache, programs: ProgramStore, calibration: Calibration
+    ) -> None:
         self.cache = cache
         self.programs = programs
+        self.calibration = calibration
 
     @classmethod
     def at(cls, cache_dir: Path, max_bytes: int) -> Renderer:
-        return cls(SegmentCache(cache_dir, max_bytes), ProgramStore(cache_dir / "programs"))
+        return cls(
+            SegmentCache(cache_dir, max_bytes),
+            ProgramStore(cache_dir / "programs"),
+            Calibration(cache_dir / "calibration.sqlite"),
+        )
+
+    def estimate(
+        self,
+        text: str,
+        voice: Synthesizer,
+        params: SynthesisParams,
+        normalizer: Normalizer,
+        assembly: Assembly | None = None,
+    ) -> Estimate:
+        """How long `render` would make the program, without synthesizing anything."""
+        assembly = assembly or Assembly()
+        segments = split(normalizer.normalize(text))
+        return self.calibration.estimate(
+            segments, voice.identity, params.rate, assembly.pause_after, assembly.chimes_s
+        )
 
     def render(
         self,
@@ -99,6 +127,10 @@ class Renderer:
                 )
             )
             audio.append(found.pcm)
+            if not found.hit:  # measured once, when synthesized: what estimates learn from
+                self.calibration.observe(
+                    voice.identity, segment.text, found.pcm.duration * params.rate
+                )
         signal, loudness = normalize(_assemble(segments, audio, assembly), BROADCAST_RATE)
         pcm = Pcm.from_float(signal, BROADCAST_RATE)
         return self.programs.save(

@@ -134,10 +134,30 @@ document.getElementById("check").addEventListener("click", () =>
     const saved = await save();
     const result = await api("POST", "/api/slots?check=true", slot(saved.id));
     const box = document.getElementById("clashes");
-    box.className = result.conflicts.length ? "notice bad" : "notice good";
+    box.className = result.conflicts.length || !result.fits ? "notice bad" : "notice good";
     box.textContent = result.conflicts.length
       ? `${box.dataset.conflicts} ${result.conflicts.join("; ")}`
       : `${box.dataset.ok} ${result.next.map((t) => t.slice(11, 16) + " " + t.slice(8, 10) + "/" + t.slice(5, 7)).join(", ")}`;
+    const fit = document.getElementById("fit");
+    fit.textContent = `≈ ${Math.round(result.estimated_seconds)} s. `;
+    if (!result.fits) {
+      fit.textContent += say(
+        `Chỉ còn ${Math.round(result.room_seconds)} s trước mục tiếp theo.`,
+        `Only ${Math.round(result.room_seconds)} s until the next item.`,
+      );
+      if (result.rate_to_fit) {
+        const use = document.createElement("button");
+        use.type = "button";
+        use.className = "secondary";
+        use.textContent = say(`Đọc ở tốc độ ${result.rate_to_fit} cho vừa`, `Read at ${result.rate_to_fit} to fit`);
+        use.addEventListener("click", () => {
+          form.elements.rate.value = result.rate_to_fit;
+          document.getElementById("rate-value").textContent = result.rate_to_fit;
+          use.remove();
+        });
+        fit.append(" ", use);
+      }
+    }
     status.textContent = "";
   }),
 );
