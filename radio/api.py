@@ -30,6 +30,7 @@ from radio.logs import redact_access_log
 from radio.models import (
     Airing,
     AiringStatus,
+    Alert,
     Announcement,
     Priority,
     Program,
@@ -699,6 +700,15 @@ def _routes(app: FastAPI) -> None:
         if onair is not None:
             onair.wake()
         return {"airings": [a.id for a in airings], "program": _program_json(program)}
+
+    @app.get("/api/alerts")
+    def alerts(user: Me, db: Db, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest alerts of the dead-air and health watch."""
+        query = select(Alert).order_by(Alert.id.desc()).limit(min(max(limit, 1), 500))
+        return [
+            {"at": _local(a.at), "kind": a.kind, "target": a.target, "vi": a.vi, "en": a.en}
+            for a in db.scalars(query)
+        ]
 
     @app.get("/api/cache/stats")
     def cache_stats(user: Me, services: Svc) -> dict[str, Any]:

@@ -272,6 +272,20 @@ class Receipt(Base):
     receiver: Mapped[Receiver] = relationship()
 
 
+class Alert(Base):
+    """Something an operator must know: dead air, a receiver gone quiet, a missed or
+    failed airing. Shown on the dashboard and sent to the webhook."""
+
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(32))  # dead-air, receiver-offline, missed, failed
+    target: Mapped[str] = mapped_column(String(120))
+    vi: Mapped[str] = mapped_column(Text)
+    en: Mapped[str] = mapped_column(Text)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)

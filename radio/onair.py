@@ -19,6 +19,7 @@ from playout import FRAME_SECONDS, Event, Play, Playout, silent_frame, split_fra
 from playout.icecast import IcecastTarget, push
 from radio.models import Airing, AiringStatus, Priority, Program, Zone
 from radio.scheduler import Scheduler
+from radio.watch import Watch
 from voices import Pcm, encode_mp3
 
 log = logging.getLogger("radio.onair")
@@ -32,9 +33,15 @@ def _silence() -> bytes:
 
 
 class OnAir:
-    def __init__(self, scheduler: Scheduler, icecast: IcecastTarget | None = None) -> None:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        icecast: IcecastTarget | None = None,
+        watch: Watch | None = None,
+    ) -> None:
         self.scheduler = scheduler
         self.icecast = icecast
+        self.watch = watch or Watch(scheduler.sessions)
         self._sources: dict[str, asyncio.Task[None]] = {}
         self.playout = Playout(_silence(), self._record)
         self._pending: list[tuple[Event, datetime, int]] = []
@@ -108,6 +115,11 @@ class OnAir:
         tick = await asyncio.to_thread(self.scheduler.tick)
         for zone, play in await asyncio.to_thread(self._claim, tick.due):
             self.playout.play(zone, play)
+        await asyncio.to_thread(self.watch.check, self.scheduler.clock.now(), tick, self._sounding)
+
+    def _sounding(self, zone: str) -> bool:
+        channel = self.playout.channels.get(zone)
+        return channel is not None and (channel.current is not None or bool(channel.queue))
 
     async def _push_new_zones(self, stop: asyncio.Event) -> None:
         """With Icecast configured, every zone (new ones too) gets its source."""

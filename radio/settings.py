@@ -22,6 +22,7 @@ class Settings:
     database_url: str
     worker_url: str = ""
     icecast_url: str = ""
+    webhook_url: str = ""
 
     @property
     def lexicon_path(self) -> Path:
@@ -41,6 +42,7 @@ class Settings:
             database_url=env.get("RADIO_DATABASE_URL") or "",
             worker_url=env.get("RADIO_WORKER_URL") or "",
             icecast_url=env.get("RADIO_ICECAST_URL") or "",
+            webhook_url=env.get("RADIO_WEBHOOK_URL") or "",
         )
 
     @property

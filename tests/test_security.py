@@ -4,6 +4,7 @@ no route escapes the matrix. And secrets stay out of the logs."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -34,6 +35,7 @@ WRITERS = frozenset({OFFICER, OPERATOR})
 JUDGES = frozenset({REVIEWER, OPERATOR})
 ONLY_OPERATOR = frozenset({OPERATOR})
 ONLY_RECEIVER = frozenset({RECEIVER})
+_SLOTS = itertools.count()
 
 
 @dataclass
@@ -67,7 +69,8 @@ class World:
             return str(made.raise_for_status().json()["id"])
         if kind == "slot":
             body = {"announcement_id": self.announcement, "zones": ["ban-cam"]}
-            at = f"2026-12-0{2 + len(kind) % 5}T{10 + time.monotonic_ns() % 10}:00:00+07:00"
+            n = next(_SLOTS)  # each throwaway slot an hour of its own: no clash
+            at = f"2026-12-{2 + n // 12:02d}T{8 + n % 12:02d}:00:00+07:00"
             made = op.post("/api/slots", json={**body, "at": at})
             return str(made.raise_for_status().json()["id"])
         made = op.post(
@@ -254,6 +257,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
         ONLY_OPERATOR,  # the only seeded user holding the emergency right
     ),
     ("GET", "/api/cache/stats"): (call("GET", "/api/cache/stats"), USERS),
+    ("GET", "/api/alerts"): (call("GET", "/api/alerts"), USERS),
     ("POST", "/api/reading"): (
         call("POST", "/api/reading", {"text": TEXT, "voice": "espeak-north-female"}),
         USERS,

@@ -6,10 +6,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playout.icecast import IcecastTarget
 from radio.settings import Settings
+
+if TYPE_CHECKING:
+    from radio.deps import Services
+    from radio.onair import OnAir
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -50,7 +54,6 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from radio.api import create_app
-    from radio.onair import OnAir
     from radio.server import build
 
     icecast = _icecast(args, settings)
@@ -60,7 +63,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"playout: the worker at {settings.worker_url}")
         app = create_app(services, worker_url=settings.worker_url)
     else:
-        app = create_app(services, OnAir(services.scheduler, icecast))
+        app = create_app(services, _onair(services, settings, icecast))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -68,16 +71,22 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from radio.onair import OnAir
     from radio.server import build
     from radio.worker import create_worker_app
 
     icecast = _icecast(args, settings)
     services, _engine = build(settings)
     print(f"Loa Xã playout: streams at http://{args.host}:{args.port}/stream/<zone>.mp3")
-    app = create_worker_app(OnAir(services.scheduler, icecast))
+    app = create_worker_app(_onair(services, settings, icecast))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _onair(services: Services, settings: Settings, icecast: IcecastTarget | None) -> OnAir:
+    from radio.onair import OnAir
+    from radio.watch import Watch
+
+    return OnAir(services.scheduler, icecast, Watch(services.sessions, settings.webhook_url))
 
 
 def _icecast(args: argparse.Namespace, settings: Settings) -> IcecastTarget | None:

@@ -119,6 +119,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "feed": ("Nhận bản tin (RSS/podcast)", "Subscribe (RSS/podcast)"),
     "saved": ("Đã lưu.", "Saved."),
     "details": ("Chi tiết", "Details"),
+    "alerts": ("Cảnh báo", "Alerts"),
 }
 
 _STATUS: dict[str, tuple[str, str]] = {
@@ -132,6 +133,8 @@ _STATUS: dict[str, tuple[str, str]] = {
     "missed": ("Bị lỡ", "Missed"),
     "preempted": ("Bị ngắt", "Preempted"),
     "failed": ("Lỗi", "Failed"),
+    "dead-air": ("Mất tiếng", "Dead air"),
+    "receiver-offline": ("Loa mất kết nối", "Receiver offline"),
     "normal": ("Bình thường", "Normal"),
     "filler": ("Phát lấp chỗ trống", "Filler"),
     "emergency": ("Khẩn cấp", "Emergency"),

@@ -23,6 +23,7 @@ from radio.errors import ApiError
 from radio.models import (
     Airing,
     AiringStatus,
+    Alert,
     Announcement,
     Priority,
     Receipt,
@@ -101,6 +102,7 @@ def add_console(app: FastAPI) -> None:
             receivers=len(receivers),
             hit_rate=stats.hit_rate,
             stats=stats,
+            alerts=list(db.scalars(select(Alert).order_by(Alert.id.desc()).limit(10))),
         )
 
     @app.get("/compose", response_class=HTMLResponse, include_in_schema=False)
