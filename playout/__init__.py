@@ -1,16 +1,28 @@
 """The playout: live zone channels that receivers pull as paced MP3 streams."""
 
 from playout.channel import Channel, Event, Play, Playout
-from playout.frames import FRAME_SECONDS, FrameError, Frames, silent_frame, split_frames
+from playout.frames import (
+    FRAME_SECONDS,
+    FrameError,
+    FrameGain,
+    Frames,
+    gain_steps,
+    silent_frame,
+    split_frames,
+    with_gain,
+)
 
 __all__ = [
     "FRAME_SECONDS",
     "Channel",
     "Event",
     "FrameError",
+    "FrameGain",
     "Frames",
     "Play",
     "Playout",
+    "gain_steps",
     "silent_frame",
     "split_frames",
+    "with_gain",
 ]

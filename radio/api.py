@@ -53,6 +53,7 @@ from radio.scheduler import (
 from radio.speech_api import add_speech_routes
 from radio.streams import add_stream_redirect, add_stream_route
 from radio.textfiles import TextFileError, decode_text
+from radio.volume import target_volume
 from schedules import LOCAL_TZ, SlotSpecError, occurrences
 from schedules.recurrence import last_occurrence
 from voices import VoiceError
@@ -80,6 +81,20 @@ class NewUser(BaseModel):
 class NewZone(BaseModel):
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     name: str = Field(min_length=1, max_length=200)
+
+
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ZoneVolume(BaseModel):
+    volume: int = Field(ge=0, le=100)
+    quiet_from: str | None = Field(default=None, pattern=_HHMM)
+    quiet_until: str | None = Field(default=None, pattern=_HHMM)
+    quiet_volume: int | None = Field(default=None, ge=0, le=100)
+
+
+class ReceiverVolume(BaseModel):
+    volume: int | None = Field(ge=0, le=100)  # None: follow the zone
 
 
 class NewReceiver(BaseModel):
@@ -352,7 +367,39 @@ def _routes(app: FastAPI) -> None:
         receiver.last_seen = services.clock.now()
         receiver.status, receiver.volume = body.status, body.volume
         receiver.clock_offset_ms, receiver.playing = body.clock_offset_ms, body.playing
-        return {"zone": receiver.zone.slug, "server_time": receiver.last_seen.isoformat()}
+        return {
+            "zone": receiver.zone.slug,
+            "server_time": receiver.last_seen.isoformat(),
+            "volume": target_volume(db, receiver, receiver.last_seen),
+        }
+
+    @app.put("/api/zones/{slug}/volume")
+    def zone_volume(slug: str, body: ZoneVolume, user: Me, db: Db) -> dict[str, Any]:
+        """The zone's volume and its quiet hours; receivers get it with their next
+        heartbeat."""
+        auth.require(user, Role.OPERATOR)
+        if (body.quiet_from is None) != (body.quiet_until is None):
+            raise ApiError(
+                422,
+                "quiet hours need both a start and an end",
+                "giờ yên tĩnh cần cả giờ bắt đầu và giờ kết thúc",
+                field="quiet_until",
+            )
+        zone = _zone(db, slug)
+        zone.volume, zone.quiet_volume = body.volume, body.quiet_volume
+        zone.quiet_from, zone.quiet_until = body.quiet_from, body.quiet_until
+        flow.audit(db, user, "volume", f"zone:{slug}", **body.model_dump())
+        return {"zone": slug, **body.model_dump()}
+
+    @app.put("/api/receivers/{receiver_id}/volume")
+    def receiver_volume(receiver_id: int, body: ReceiverVolume, user: Me, db: Db) -> dict[str, Any]:
+        auth.require(user, Role.OPERATOR)
+        receiver = db.get(Receiver, receiver_id)
+        if receiver is None or receiver.revoked:
+            raise not_found("receiver", "thiết bị thu")
+        receiver.volume_set = body.volume
+        flow.audit(db, user, "volume", f"receiver:{receiver_id}", volume=body.volume)
+        return {"id": receiver_id, "volume": body.volume}
 
     @app.get("/api/receivers/upcoming")
     def upcoming(request: Request, db: Db, services: Svc, hours: int = 24) -> list[dict[str, Any]]:

@@ -99,6 +99,10 @@ class Zone(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    volume: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    quiet_from: Mapped[str | None] = mapped_column(String(5), default=None)  # "22:00"
+    quiet_until: Mapped[str | None] = mapped_column(String(5), default=None)  # "05:30"
+    quiet_volume: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Receiver(Base):
@@ -115,6 +119,7 @@ class Receiver(Base):
     volume: Mapped[int | None] = mapped_column(Integer, default=None)
     clock_offset_ms: Mapped[float | None] = mapped_column(Float, default=None)
     playing: Mapped[str | None] = mapped_column(String(200), default=None)
+    volume_set: Mapped[int | None] = mapped_column(Integer, default=None)  # over the zone's
     zone: Mapped[Zone] = relationship()
 
     def online(self, now: datetime) -> bool:

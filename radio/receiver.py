@@ -27,7 +27,7 @@ from typing import IO, Protocol
 
 import httpx
 
-from playout import FRAME_SECONDS, split_frames
+from playout import FRAME_SECONDS, FrameGain, split_frames
 from voices.files import write_atomically
 
 HEARTBEAT_S = 30.0
@@ -130,7 +130,14 @@ class Played:
 
 
 class ReferenceReceiver:
-    def __init__(self, server: str, token: str, sink: Sink, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        server: str,
+        token: str,
+        sink: Sink,
+        cache_dir: Path,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
         self.client = httpx.Client(
             base_url=server.rstrip("/"),
             timeout=10,
@@ -139,6 +146,8 @@ class ReferenceReceiver:
         )
         self.sink = sink
         self.cache_dir = cache_dir
+        self.heartbeat_s = heartbeat_s
+        self.gain = FrameGain()  # the volume the server asks for, applied to every frame
         self.stop = threading.Event()
         self.zone = ""
         self.offset = 0.0  # server clock minus ours, seconds
@@ -185,9 +194,10 @@ class ReferenceReceiver:
                 raise ReceiverError(f"the server refused the stream: HTTP {response.status_code}")
             if response.status_code != 200:
                 raise httpx.HTTPError(f"HTTP {response.status_code}")
+            self.gain.restart()
             for chunk in response.iter_bytes():
                 self.link_down = False
-                self.sink.write(chunk)
+                self.sink.write(self.gain.feed(chunk))
                 self._heard("stream")
                 if self.stop.is_set():
                     return
@@ -213,7 +223,7 @@ class ReferenceReceiver:
         position = max(0, int((self.server_now() - item.at) / FRAME_SECONDS))
         print(f"link down: playing {item.title!r} from our copy", file=sys.stderr)
         while position < len(frames) and not self.stop.is_set():
-            self.sink.write(b"".join(frames[position : position + LOCAL_CHUNK]))
+            self.sink.write(self.gain.feed(b"".join(frames[position : position + LOCAL_CHUNK])))
             self._heard("local")
             position += LOCAL_CHUNK
             ahead = item.at + (position - LOCAL_CHUNK) * FRAME_SECONDS - self.server_now()
@@ -235,7 +245,7 @@ class ReferenceReceiver:
 
     def _housekeep(self) -> None:
         """Heartbeats, prefetching and receipts, on their own clock."""
-        next_beat = time.monotonic() + HEARTBEAT_S
+        next_beat = time.monotonic() + self.heartbeat_s
         next_fetch = time.monotonic() + PREFETCH_S
         while not self.stop.wait(1.0):
             try:
@@ -243,7 +253,7 @@ class ReferenceReceiver:
                 self._send_receipts()
                 if time.monotonic() >= next_beat:
                     self._heartbeat("playing" if self._now_playing() else "idle")
-                    next_beat = time.monotonic() + HEARTBEAT_S
+                    next_beat = time.monotonic() + self.heartbeat_s
                 if time.monotonic() >= next_fetch:
                     self._prefetch()
                     next_fetch = time.monotonic() + PREFETCH_S
@@ -257,7 +267,7 @@ class ReferenceReceiver:
 
     def _heartbeat(self, status: str) -> None:
         sent = time.time()
-        body = {"status": status, "playing": self._now_playing()}
+        body = {"status": status, "playing": self._now_playing(), "volume": self.gain.volume}
         response = self.client.post("/api/receivers/heartbeat", json=body)
         if response.status_code in (401, 403):
             raise ReceiverError(f"the server refused this receiver: HTTP {response.status_code}")
@@ -267,9 +277,9 @@ class ReferenceReceiver:
         server = datetime.fromisoformat(answer["server_time"]).timestamp()
         self.offset = server - (sent + received) / 2
         self.zone = str(answer["zone"])
-        self.client.post(
-            "/api/receivers/heartbeat", json={**body, "clock_offset_ms": self.offset * 1000}
-        )
+        self.gain.volume = int(answer.get("volume", 100))
+        applied = {**body, "volume": self.gain.volume, "clock_offset_ms": self.offset * 1000}
+        self.client.post("/api/receivers/heartbeat", json=applied)
 
     def _prefetch(self) -> None:
         """Fetch the zone's upcoming programs we do not have, and forget the rest."""

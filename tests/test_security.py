@@ -258,6 +258,14 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
     ),
     ("GET", "/api/cache/stats"): (call("GET", "/api/cache/stats"), USERS),
     ("GET", "/api/alerts"): (call("GET", "/api/alerts"), USERS),
+    ("PUT", "/api/zones/{slug}/volume"): (
+        call("PUT", "/api/zones/{slug}/volume", {"volume": 80}),
+        ONLY_OPERATOR,
+    ),
+    ("PUT", "/api/receivers/{receiver_id}/volume"): (
+        call("PUT", "/api/receivers/{receiver_id}/volume", {"volume": 60}),
+        ONLY_OPERATOR,
+    ),
     ("POST", "/api/reading"): (
         call("POST", "/api/reading", {"text": TEXT, "voice": "espeak-north-female"}),
         USERS,

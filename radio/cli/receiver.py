@@ -26,13 +26,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--cache", type=Path, help="where prefetched programs are kept (default: in the data dir)"
     )
     cmd.add_argument("--seconds", type=float, help="stop after this long (default: never)")
+    cmd.add_argument(
+        "--heartbeat", type=float, default=30.0, help="seconds between heartbeats (default 30)"
+    )
     cmd.set_defaults(handler=run_receiver)
 
 
 def run_receiver(args: argparse.Namespace, settings: Settings) -> int:
     sink: Sink = FileSink(args.out) if args.out else PlayerSink(args.player)
     cache = args.cache or settings.data_dir / "receiver-cache"
-    receiver = ReferenceReceiver(args.server, args.token, sink, cache)
+    receiver = ReferenceReceiver(args.server, args.token, sink, cache, args.heartbeat)
     if args.seconds is not None:
         threading.Timer(args.seconds, receiver.stop.set).start()
     print(f"receiving from {args.server}", file=sys.stderr)
