@@ -141,6 +141,7 @@ class Played(BaseModel):
     source: Literal["stream", "local", "stream+local"]
     started_at: datetime
     completed: bool
+    volume: int | None = Field(default=None, ge=0, le=100)
 
 
 class EmergencyIn(BaseModel):
@@ -190,9 +191,9 @@ def _receipts(db: Session, airing: Airing) -> str:
     parts = []
     for r in db.scalars(select(Receipt).where(Receipt.airing_id == airing.id)):
         mismatch = "" if r.program_hash == airing.program_hash else ", NOT THE APPROVED AUDIO"
-        parts.append(
-            f"{r.receiver.name}: {r.source}, {'completed' if r.completed else 'cut'}{mismatch}"
-        )
+        volume = f", {r.volume}%" if r.volume is not None else ""
+        state = "completed" if r.completed else "cut"
+        parts.append(f"{r.receiver.name}: {r.source}, {state}{volume}{mismatch}")
     return "; ".join(parts)
 
 
@@ -448,6 +449,7 @@ def _routes(app: FastAPI) -> None:
         ) or Receipt(airing_id=airing.id, receiver=receiver)
         receipt.program_hash, receipt.source = body.program, body.source
         receipt.started_at, receipt.completed = body.started_at, body.completed
+        receipt.volume = body.volume
         receipt.reported_at = services.clock.now()
         db.add(receipt)
         return {"airing_id": airing.id, "matches": body.program == airing.program_hash}

@@ -273,6 +273,7 @@ class Receipt(Base):
     source: Mapped[str] = mapped_column(String(32))  # "stream", "local" or "stream+local"
     started_at: Mapped[datetime] = mapped_column()
     completed: Mapped[bool] = mapped_column(default=False)
+    volume: Mapped[int | None] = mapped_column(Integer, default=None)
     reported_at: Mapped[datetime] = mapped_column()
     receiver: Mapped[Receiver] = relationship()
 

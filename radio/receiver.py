@@ -117,6 +117,7 @@ class Played:
     item: Upcoming
     started_at: float
     last_heard: float
+    volume: int
     sources: set[str] = field(default_factory=set)
 
     def report(self) -> dict[str, object]:
@@ -126,6 +127,7 @@ class Played:
             "source": "+".join(s for s in ("stream", "local") if s in self.sources),
             "started_at": datetime.fromtimestamp(self.started_at, UTC).isoformat(),
             "completed": self.last_heard >= self.item.end - 1.0,
+            "volume": self.volume,
         }
 
 
@@ -234,7 +236,9 @@ class ReferenceReceiver:
         with self._lock:
             for item in self.upcoming:
                 if item.at <= now < item.end:
-                    played = self._playing.setdefault(item.airing_id, Played(item, now, now))
+                    played = self._playing.setdefault(
+                        item.airing_id, Played(item, now, now, self.gain.volume)
+                    )
                     played.last_heard = now
                     played.sources.add(source)
 

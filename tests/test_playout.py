@@ -335,7 +335,7 @@ def test_a_receiver_cut_off_at_airtime_plays_its_own_copy_on_time_and_reports_it
     assert cut_off - heard_live >= len(copy) * 0.9  # the copy was written while cut off
     assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
     rows = asrun_rows(operator, "2026-12-01")
-    assert rows[0]["receipts"] == "Loa 1: local, completed"
+    assert rows[0]["receipts"] == "Loa 1: local, completed, 100%"
     with services[0].sessions() as db:
         receipt = db.query(Receipt).one()
         scheduled = datetime(2026, 12, 1, 5, 0, 14, tzinfo=LOCAL_TZ)
@@ -392,3 +392,40 @@ def test_a_damaged_program_that_cannot_be_rebuilt_exactly_never_airs(
         airing = db.query(Airing).one()
         assert airing.status == AiringStatus.FAILED
         assert airing.note == "approved audio could not be rebuilt"
+
+
+def test_receipts_from_two_loudspeakers_show_in_the_as_run_log(
+    base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    """The server's clock is moved on as real time passes, so that the receivers, which
+    keep time by themselves after their first heartbeat, agree with it."""
+    token, _ = setup_zone(base)
+    operator = client(base, "vanhanh")
+    second = operator.post("/api/receivers", json={"name": "Loa 3", "zone": "na-heo"}).json()
+    _, duration = approved_slot(base, "2026-12-01T05:00:12+07:00")
+    services[0].scheduler.tick()  # the airing exists: both will know it is coming
+    started = time.monotonic()
+    receivers = [
+        subprocess.Popen(
+            [
+                *(RADIO, "receiver", "--server", base, "--token", t),
+                *("--out", str(tmp_path / f"{i}.mp3"), "--cache", str(tmp_path / f"c{i}")),
+                *("--seconds", str(12 + duration + 6)),
+            ]
+        )
+        for i, t in enumerate((token, second["token"]))
+    ]
+    moved = 0.0
+    while (elapsed := time.monotonic() - started) < 12 + duration + 3:
+        services[1].advance(timedelta(seconds=elapsed - moved))  # keep up with real time
+        moved = elapsed
+        time.sleep(0.1)
+    for receiver in receivers:
+        assert receiver.wait(timeout=30) == 0
+    time.sleep(1.5)  # the as-run events of the end are written on the next tick
+    row = asrun_rows(operator, "2026-12-01")[0]
+    assert row["status"] == "aired"
+    assert sorted(row["receipts"].split("; ")) == [
+        "Loa 1: stream, completed, 100%",
+        "Loa 3: stream, completed, 100%",
+    ]

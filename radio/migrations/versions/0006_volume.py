@@ -1,4 +1,4 @@
-"""volume: per zone (with quiet hours) and per receiver
+"""volume: per zone (with quiet hours), per receiver, and in receipts
 
 Revision ID: 0006
 Revises: 0005
@@ -23,9 +23,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("quiet_volume", sa.Integer(), nullable=True))
     with op.batch_alter_table("receivers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("volume_set", sa.Integer(), nullable=True))
+    with op.batch_alter_table("receipts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("volume", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("receipts", schema=None) as batch_op:
+        batch_op.drop_column("volume")
     with op.batch_alter_table("receivers", schema=None) as batch_op:
         batch_op.drop_column("volume_set")
     with op.batch_alter_table("zones", schema=None) as batch_op:
