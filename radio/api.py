@@ -185,12 +185,17 @@ def create_app(
     return app
 
 
+def _approved_audio(airing: Airing) -> str | None:
+    """The program the airing plays: its own once handed to playout, else the approved."""
+    return airing.program_hash or airing.announcement.approved_program_hash
+
+
 def _receipts(db: Session, airing: Airing) -> str:
     """`Loa 1: local, completed; Loa 2: stream, cut`, and a loud flag when what a
     receiver played is not the program approved for the airing."""
     parts = []
     for r in db.scalars(select(Receipt).where(Receipt.airing_id == airing.id)):
-        mismatch = "" if r.program_hash == airing.program_hash else ", NOT THE APPROVED AUDIO"
+        mismatch = "" if r.program_hash == _approved_audio(airing) else ", NOT THE APPROVED AUDIO"
         volume = f", {r.volume}%" if r.volume is not None else ""
         state = "completed" if r.completed else "cut"
         parts.append(f"{r.receiver.name}: {r.source}, {state}{volume}{mismatch}")
@@ -416,7 +421,7 @@ def _routes(app: FastAPI) -> None:
         )
         items = []
         for airing in db.scalars(query.order_by(Airing.scheduled_at)):
-            digest = airing.program_hash or airing.announcement.approved_program_hash
+            digest = _approved_audio(airing)
             program = db.get(Program, digest) if digest else None
             if program is None:
                 continue  # nothing approved to fetch yet
@@ -452,7 +457,7 @@ def _routes(app: FastAPI) -> None:
         receipt.volume = body.volume
         receipt.reported_at = services.clock.now()
         db.add(receipt)
-        return {"airing_id": airing.id, "matches": body.program == airing.program_hash}
+        return {"airing_id": airing.id, "matches": body.program == _approved_audio(airing)}
 
     @app.get("/api/receivers/programs/{program_hash}.mp3")
     def receiver_program(program_hash: str, request: Request, db: Db) -> FileResponse:

@@ -429,3 +429,31 @@ def test_receipts_from_two_loudspeakers_show_in_the_as_run_log(
         "Loa 1: stream, completed, 100%",
         "Loa 3: stream, completed, 100%",
     ]
+
+
+def test_a_receipt_for_other_audio_than_the_approved_is_flagged(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    """What the server airs is checked against the approved hash before it airs (see the
+    damaged-program tests); what a receiver says it played is checked when it reports."""
+    token, _ = setup_zone(base)
+    approved_slot(base, "2026-12-01T07:00:00+07:00")
+    services[0].scheduler.tick()
+    upcoming = httpx.get(f"{base}/api/receivers/upcoming", params={"token": token}).json()[0]
+    report = {
+        "airing_id": upcoming["airing_id"],
+        "program": "0" * 64,
+        "source": "local",
+        "started_at": "2026-12-01T07:00:00+07:00",
+        "completed": True,
+        "volume": 80,
+    }
+    answer = httpx.post(f"{base}/api/receivers/played", json=report, params={"token": token})
+    assert answer.json() == {"airing_id": upcoming["airing_id"], "matches": False}
+    row = asrun_rows(client(base, "vanhanh"), "2026-12-01")[0]
+    assert row["receipts"] == "Loa 1: local, completed, 80%, NOT THE APPROVED AUDIO"
+    report["program"] = upcoming["program"]
+    answer = httpx.post(f"{base}/api/receivers/played", json=report, params={"token": token})
+    assert answer.json()["matches"] is True  # a repeated report replaces the earlier one
+    row = asrun_rows(client(base, "vanhanh"), "2026-12-01")[0]
+    assert row["receipts"] == "Loa 1: local, completed, 80%"
