@@ -39,6 +39,7 @@ class Watch:
         self._offline: set[int] = set()
         self._dead: set[int] = set()
         self._sending = threading.Lock()
+        self._undelivered = True  # alerts left undelivered by an earlier process, perhaps
 
     def check(self, now: datetime, tick: Tick, sounding: Sounding) -> None:
         with self.sessions.begin() as db:
@@ -48,8 +49,12 @@ class Watch:
                 self._airing_alert(db, now, airing_id, "failed", "không phát được", "failed")
             self._dead_air(db, now, sounding)
             self._receivers(db, now)
-        if self.webhook_url:
+        if self.webhook_url and self._undelivered:  # no thread a second when all is quiet
             threading.Thread(target=self._deliver, daemon=True).start()
+
+    def _raise(self, db: Session, now: datetime, kind: str, target: str, vi: str, en: str) -> None:
+        db.add(Alert(at=now, kind=kind, target=target, vi=vi, en=en))
+        self._undelivered = True
 
     def _airing_alert(
         self, db: Session, now: datetime, airing_id: int, kind: str, vi: str, en: str
@@ -59,14 +64,13 @@ class Watch:
             return
         title, zone = airing.announcement.title, airing.zone.name
         reason = f" ({airing.note})" if airing.note else ""
-        db.add(
-            Alert(
-                at=now,
-                kind=kind,
-                target=f"airing:{airing.id}",
-                vi=f"Lượt phát «{title}» tại {zone} {vi}{reason}",
-                en=f"The airing of «{title}» on {zone} {en}{reason}",
-            )
+        self._raise(
+            db,
+            now,
+            kind,
+            f"airing:{airing.id}",
+            f"Lượt phát «{title}» tại {zone} {vi}{reason}",
+            f"The airing of «{title}» on {zone} {en}{reason}",
         )
 
     def _dead_air(self, db: Session, now: datetime, sounding: Sounding) -> None:
@@ -83,14 +87,13 @@ class Watch:
                 continue
             self._dead.add(airing.id)
             title, zone = airing.announcement.title, airing.zone.name
-            db.add(
-                Alert(
-                    at=now,
-                    kind="dead-air",
-                    target=f"zone:{airing.zone.slug}",
-                    vi=f"Mất tiếng tại {zone}: «{title}» lẽ ra đang phát nhưng kênh im lặng",
-                    en=f"Dead air on {zone}: «{title}» should be on air but the channel is silent",
-                )
+            self._raise(
+                db,
+                now,
+                "dead-air",
+                f"zone:{airing.zone.slug}",
+                f"Mất tiếng tại {zone}: «{title}» lẽ ra đang phát nhưng kênh im lặng",
+                f"Dead air on {zone}: «{title}» should be on air but the channel is silent",
             )
 
     def _receivers(self, db: Session, now: datetime) -> None:
@@ -102,14 +105,13 @@ class Watch:
                 continue
             self._offline.add(receiver.id)
             last = receiver.last_seen.astimezone(LOCAL_TZ).strftime("%H:%M:%S")
-            db.add(
-                Alert(
-                    at=now,
-                    kind="receiver-offline",
-                    target=f"receiver:{receiver.id}",
-                    vi=f"Loa «{receiver.name}» ({receiver.zone.name}) mất kết nối từ {last}",
-                    en=f"Receiver «{receiver.name}» ({receiver.zone.name}) silent since {last}",
-                )
+            self._raise(
+                db,
+                now,
+                "receiver-offline",
+                f"receiver:{receiver.id}",
+                f"Loa «{receiver.name}» ({receiver.zone.name}) mất kết nối từ {last}",
+                f"Receiver «{receiver.name}» ({receiver.zone.name}) silent since {last}",
             )
 
     def _deliver(self) -> None:
@@ -117,6 +119,7 @@ class Watch:
         if not self._sending.acquire(blocking=False):
             return  # another delivery is under way; it will take these too
         try:
+            self._undelivered = False  # alerts raised from here on start another round
             with self.sessions() as db:
                 pending = list(
                     db.scalars(select(Alert).where(Alert.delivered.is_(False)).order_by(Alert.id))
@@ -134,6 +137,7 @@ class Watch:
                         answer.raise_for_status()
                     except httpx.HTTPError as exc:
                         log.warning("webhook refused or unreachable: %s", exc)
+                        self._undelivered = True  # try again on the next check
                         return
                     alert.delivered = True
                     db.commit()

@@ -14,6 +14,7 @@ _BENCHES = {
     "normalize": ("normalizer time on the news corpus", "news"),
     "cache": ("what the synthesis cache saves on the announcements", "announcements"),
     "fanout": ("receivers one server feeds, lateness, airtime accuracy", ""),
+    "estimate": ("duration estimate against the rendered length", "announcements"),
     "fuzz": ("10,000 requests generated from the OpenAPI schema: any 5xx?", ""),
 }
 
