@@ -2,6 +2,7 @@
 
 from voices.audio import Pcm
 from voices.catalog import DEFAULT_VOICE, Catalog, VoiceError, VoiceInfo
+from voices.decode import AudioFileError
 from voices.download import DownloadError
 from voices.encode import encode_mp3, encode_wav
 from voices.engine import SynthesisError, SynthesisParams, Synthesizer
@@ -12,6 +13,7 @@ from voices.render import Assembly, EmptyTextError, Renderer, normalizer_for
 __all__ = [
     "DEFAULT_VOICE",
     "Assembly",
+    "AudioFileError",
     "Catalog",
     "DownloadError",
     "EmptyTextError",

@@ -3,7 +3,8 @@
 Layout under the cache directory:
     segments/ab/<key>.pcm   one entry: a header (magic, rate, sample count, checksum) + PCM
     locks/NN.lock           striped file locks for single-flight synthesis across processes
-    index.sqlite            sizes, last use and synthesis time per entry; shared counters
+    index.sqlite            sizes, last use and synthesis time per entry; shared counters;
+                            pins (entries an owner needs kept, never evicted)
 
 Files are the truth: an entry is visible only once renamed into place whole, and is checked
 against its checksum on every read, so a crash mid-write or a flipped byte can never reach a
@@ -20,8 +21,8 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,10 @@ _HEADER = struct.Struct("<8sIQ16s")  # magic, sample rate, sample count, blake2b
 _LOCK_STRIPES = 64
 _KEY = re.compile(r"[0-9a-f]{64}")
 DEFAULT_MAX_BYTES = 2 * 1024**3
+
+
+class CacheIndexError(OSError):
+    """The cache's index could not be read or written (a full disk, most often)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,20 @@ class SegmentCache:
 
     def contains(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def keep(self, owner: str, keys: Iterable[str]) -> None:
+        """Never evict these entries while `owner` (say, an emergency template) holds them:
+        they must be there when it is needed, however long since it was last used."""
+        with self._db() as db:
+            db.execute("DELETE FROM pins WHERE owner = ?", (owner,))
+            db.executemany(
+                "INSERT OR IGNORE INTO pins VALUES (?, ?)", [(key, owner) for key in keys]
+            )
+
+    def release(self, owner: str) -> None:
+        """The owner is gone: its entries age like any other (unless another holds them)."""
+        with self._db() as db:
+            db.execute("DELETE FROM pins WHERE owner = ?", (owner,))
 
     # -- metrics and housekeeping ---------------------------------------------------------
 
@@ -189,7 +208,9 @@ class SegmentCache:
             return
         evicted = 0
         for key, size in db.execute(
-            "SELECT key, size FROM entries WHERE key != ? ORDER BY last_used", (keep,)
+            "SELECT key, size FROM entries WHERE key != ?"
+            " AND key NOT IN (SELECT key FROM pins) ORDER BY last_used",
+            (keep,),
         ).fetchall():
             if total <= self.max_bytes:
                 break
@@ -223,15 +244,20 @@ class SegmentCache:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """Each block is one transaction, taking the write lock up front."""
+        """Each block is one transaction, taking the write lock up front. The index failing
+        (a full disk fails its journal first) is an OSError, like the entries' own files."""
         db = self._connection()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise CacheIndexError(f"the cache index could not be written: {exc}") from exc
 
     def _count(self, **counters: float) -> None:
         with self._db() as db:
@@ -245,6 +271,7 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_last_used ON entries (last_used);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS pins (key TEXT NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (key, owner));
 """
 
 

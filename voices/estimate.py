@@ -11,6 +11,7 @@ the estimate improves with use; until a voice has enough segments, a prior is us
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import sqlite3
@@ -37,6 +38,9 @@ def features(text: str) -> tuple[float, float, float]:
         float(sum(text.count(p) for p in ",;:()")),
         1.0,
     )
+
+
+log = logging.getLogger("voices.estimate")
 
 
 @dataclass(frozen=True)
@@ -73,17 +77,22 @@ class Calibration:
         return sqlite3.connect(self.path, timeout=30, isolation_level=None)
 
     def observe(self, identity: str, text: str, seconds_at_rate_1: float) -> None:
+        """Learn from one synthesized segment. Best effort: a measurement that cannot be
+        kept (a full disk) must not fail the render it came from."""
         x = np.array(features(text))
-        with self._lock, self._db() as db:
-            db.execute("BEGIN IMMEDIATE")
-            n, xtx, xty = self._sums(db, identity)
-            xtx += np.outer(x, x)
-            xty += x * seconds_at_rate_1
-            db.execute(
-                "INSERT OR REPLACE INTO sums VALUES (?, ?, ?, ?)",
-                (identity, n + 1, _dump(xtx), _dump(xty)),
-            )
-            db.execute("COMMIT")
+        try:
+            with self._lock, self._db() as db:
+                db.execute("BEGIN IMMEDIATE")
+                n, xtx, xty = self._sums(db, identity)
+                xtx += np.outer(x, x)
+                xty += x * seconds_at_rate_1
+                db.execute(
+                    "INSERT OR REPLACE INTO sums VALUES (?, ?, ?, ?)",
+                    (identity, n + 1, _dump(xtx), _dump(xty)),
+                )
+                db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            log.warning("duration calibration not updated: %s", exc)
 
     def coefficients(self, identity: str) -> tuple[np.ndarray, bool]:
         with self._db() as db:

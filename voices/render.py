@@ -9,6 +9,7 @@ store before any of that; one edited sentence costs one segment of synthesis.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib.metadata import version
@@ -22,10 +23,11 @@ from voices.audio import Pcm
 from voices.cache import SegmentCache, segment_key
 from voices.catalog import VoiceInfo
 from voices.chime import CHIME_S, GAP_AFTER_S, chime
+from voices.decode import decode_audio
 from voices.encode import MP3_BITRATE_KBPS, encode_mp3, encode_wav
 from voices.engine import SynthesisParams, Synthesizer
 from voices.estimate import Calibration, Estimate
-from voices.loudness import CEILING_DBTP, TARGET_LUFS, normalize
+from voices.loudness import CEILING_DBTP, TARGET_LUFS, Loudness, normalize
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
 from voices.programs import Program, ProgramStore, RenderedSegment
 from voices.split import Segment, split
@@ -102,36 +104,91 @@ class Renderer:
         normalizer: Normalizer,
         assembly: Assembly | None = None,
     ) -> Program:
+        return self.render_parts([text], voice, params, normalizer, assembly)
+
+    def render_parts(
+        self,
+        parts: Sequence[str],
+        voice: Synthesizer,
+        params: SynthesisParams,
+        normalizer: Normalizer,
+        assembly: Assembly | None = None,
+    ) -> Program:
+        """Parts read one after another, each normalized and cached on its own, joined with
+        no pause unless a part ends a sentence: a template's fixed parts stay cached while
+        only its fields are new."""
         assembly = assembly or Assembly()
-        segments = split(normalizer.normalize(text))
+        segments, pauses = _segments(parts, normalizer, assembly)
         if not segments:
             raise EmptyTextError("the text is empty: there is nothing to read")
         keys = [self.key(voice, params, s.text) for s in segments]
-        render_key = _hash([*keys, repr(assembly), _FORMAT])
+        joins = [] if len(parts) == 1 else [f"pauses={pauses}"]
+        render_key = _hash([*keys, repr(assembly), *joins, _FORMAT])
         program = self.programs.load(render_key)
         if program is not None:
             return program
-        rendered, audio = [], []
-        for segment, key in zip(segments, keys, strict=True):
-            found = self.cache.get_or_synthesize(
-                key, partial(voice.synthesize, segment.text, params)
-            )
-            rendered.append(
-                RenderedSegment(
-                    text=segment.text,
-                    key=key,
-                    hit=found.hit,
-                    duration=found.pcm.duration,
-                    synthesis_seconds=found.synthesis_seconds,
-                    ends_paragraph=segment.ends_paragraph,
-                )
-            )
-            audio.append(found.pcm)
-            if not found.hit:  # measured once, when synthesized: what estimates learn from
-                self.calibration.observe(
-                    voice.identity, segment.text, found.pcm.duration * params.rate
-                )
-        signal, loudness = normalize(_assemble(segments, audio, assembly), BROADCAST_RATE)
+        rendered = [
+            self._synthesized(segment, key, voice, params)
+            for segment, key in zip(segments, keys, strict=True)
+        ]
+        audio = [pcm for _, pcm in rendered]
+        signal, loudness = normalize(_assemble(audio, pauses, assembly), BROADCAST_RATE)
+        return self._save(render_key, signal, loudness, tuple(r for r, _ in rendered))
+
+    def warm(
+        self,
+        parts: Sequence[str],
+        voice: Synthesizer,
+        params: SynthesisParams,
+        normalizer: Normalizer,
+        keep_for: str,
+    ) -> int:
+        """Synthesize the parts' segments into the cache and keep them there for `keep_for`
+        (a template's fixed parts, when it is saved); the number that were not there yet."""
+        segments, _ = _segments(parts, normalizer, Assembly())
+        keys = [self.key(voice, params, segment.text) for segment in segments]
+        made = [
+            self._synthesized(segment, key, voice, params)
+            for segment, key in zip(segments, keys, strict=True)
+        ]
+        self.cache.keep(keep_for, keys)
+        return sum(not r.hit for r, _ in made)
+
+    def import_audio(self, data: bytes) -> Program:
+        """A recording (MP3, WAV, FLAC, Ogg Vorbis) made into a program the way speech is:
+        mono, the broadcast rate, the same loudness, one encoder pass."""
+        render_key = _hash([hashlib.sha256(data).hexdigest(), "import", _FORMAT])
+        program = self.programs.load(render_key)
+        if program is not None:
+            return program
+        signal, loudness = normalize(_at_broadcast_rate(decode_audio(data)), BROADCAST_RATE)
+        return self._save(render_key, signal, loudness, ())
+
+    def _synthesized(
+        self, segment: Segment, key: str, voice: Synthesizer, params: SynthesisParams
+    ) -> tuple[RenderedSegment, Pcm]:
+        found = self.cache.get_or_synthesize(key, partial(voice.synthesize, segment.text, params))
+        if not found.hit:  # measured once, when synthesized: what estimates learn from
+            self.calibration.observe(voice.identity, segment.text, found.pcm.duration * params.rate)
+        return (
+            RenderedSegment(
+                text=segment.text,
+                key=key,
+                hit=found.hit,
+                duration=found.pcm.duration,
+                synthesis_seconds=found.synthesis_seconds,
+                ends_paragraph=segment.ends_paragraph,
+            ),
+            found.pcm,
+        )
+
+    def _save(
+        self,
+        render_key: str,
+        signal: Float,
+        loudness: Loudness,
+        segments: tuple[RenderedSegment, ...],
+    ) -> Program:
         pcm = Pcm.from_float(signal, BROADCAST_RATE)
         return self.programs.save(
             render_key,
@@ -139,7 +196,7 @@ class Renderer:
             master=encode_wav(pcm),
             loudness=loudness,
             duration=pcm.duration,
-            segments=tuple(rendered),
+            segments=segments,
         )
 
     @staticmethod
@@ -159,14 +216,33 @@ class Renderer:
 Float = npt.NDArray[np.float64]
 
 
-def _assemble(segments: list[Segment], audio: list[Pcm], assembly: Assembly) -> Float:
+JOIN_PAUSE_S = 0.05  # between parts of one sentence: a breath, not a pause
+_SENTENCE_END = (".", "!", "?", "…", ":", ";")
+
+
+def _segments(
+    parts: Sequence[str], normalizer: Normalizer, assembly: Assembly
+) -> tuple[list[Segment], list[float]]:
+    """The segments of all parts and the pause after each one."""
+    segments: list[Segment] = []
+    pauses: list[float] = []
+    for part in parts:
+        found = split(normalizer.normalize(part))
+        segments += found
+        pauses += [assembly.pause_after(s) for s in found]
+        if found and not part.rstrip().endswith(_SENTENCE_END) and len(parts) > 1:
+            pauses[-1] = JOIN_PAUSE_S
+    return segments, pauses
+
+
+def _assemble(audio: list[Pcm], pauses: list[float], assembly: Assembly) -> Float:
     parts: list[Float] = []
     if assembly.chime:
         parts += [chime(BROADCAST_RATE, rising=True), _silence(GAP_AFTER_S)]
-    for index, (segment, pcm) in enumerate(zip(segments, audio, strict=True)):
+    for index, (pcm, pause) in enumerate(zip(audio, pauses, strict=True)):
         parts.append(_at_broadcast_rate(pcm))
-        if index < len(segments) - 1:
-            parts.append(_silence(assembly.pause_after(segment)))
+        if index < len(audio) - 1:
+            parts.append(_silence(pause))
     if assembly.chime:
         parts += [_silence(GAP_AFTER_S), chime(BROADCAST_RATE, rising=False)]
     return np.concatenate(parts)
