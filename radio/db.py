@@ -3,6 +3,7 @@ PostgreSQL by setting RADIO_DATABASE_URL. The schema is built by the Alembic mig
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,22 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest migration, or to `revision` (idempotent)."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision`, for an operator rolling back a release."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        step(config, revision)
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:

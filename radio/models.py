@@ -85,10 +85,30 @@ class AiringStatus(enum.StrEnum):
     MISSED = "missed"
     PREEMPTED = "preempted"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Level(enum.StrEnum):
+    """A bulletin's level from above (Circular 39/2020/TT-BTTTT)."""
+
+    NORMAL = "normal"  # the commune schedules it
+    PRIORITY = "priority"  # at the front of the commune's next slot
+    EMERGENCY = "emergency"  # at once, on every zone
 
 
 def _enum(kind: type[enum.StrEnum]) -> Enum:
     return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Commune(Base):
+    """A commune station. One deployment may serve several (a district or a province);
+    users with no commune belong to the level above and see them all."""
+
+    __tablename__ = "communes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Zone(Base):
@@ -98,6 +118,8 @@ class Zone(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    commune: Mapped[Commune] = relationship()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     volume: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
     quiet_from: Mapped[str | None] = mapped_column(String(5), default=None)  # "22:00"
@@ -134,6 +156,9 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role))
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )  # None: the level above the communes
     can_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -180,6 +205,17 @@ class Announcement(Base):
         ForeignKey("programs.hash"), default=None
     )
     reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )  # None: made at the level above
+    # Audio fixed elsewhere (a bulletin from above, an emergency template): never
+    # re-rendered or edited here.
+    bulletin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bulletins.id", ondelete="SET NULL"), default=None
+    )
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("templates.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     revisions: Mapped[list[Revision]] = relationship(
@@ -191,6 +227,10 @@ class Announcement(Base):
     @property
     def current(self) -> Revision:
         return self.revisions[-1]
+
+    @property
+    def fixed_audio(self) -> bool:
+        return self.bulletin_id is not None or self.template_id is not None
 
 
 class Revision(Base):
@@ -232,6 +272,8 @@ class Slot(Base):
     times: Mapped[list[str] | None] = mapped_column(JSON, default=None)  # "06:00"
     start_date: Mapped[date | None] = mapped_column(Date, default=None)
     end_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # Items due at the same moment on a zone play one after another, lowest first.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     announcement: Mapped[Announcement] = relationship()
     zones: Mapped[list[Zone]] = relationship(secondary=slot_zones)
@@ -284,12 +326,81 @@ class Alert(Base):
 
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column()
+    at: Mapped[datetime] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(32))  # dead-air, receiver-offline, missed, failed
     target: Mapped[str] = mapped_column(String(120))
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )
     vi: Mapped[str] = mapped_column(Text)
     en: Mapped[str] = mapped_column(Text)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    commune: Mapped[Commune | None] = relationship()
+
+
+class Bulletin(Base):
+    """A bulletin sent from the level above to chosen communes; each commune gets its own
+    announcement of it (a Delivery), approved by the sender."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    level: Mapped[Level] = mapped_column(_enum(Level))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str | None] = mapped_column(Text, default=None)  # None: uploaded audio
+    voice: Mapped[str | None] = mapped_column(String(120), default=None)
+    program_hash: Mapped[str] = mapped_column(ForeignKey("programs.hash"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sender: Mapped[User] = relationship()
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="bulletin", order_by="Delivery.id"
+    )
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("bulletin_id", "commune_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"))
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"))
+    delivered_at: Mapped[datetime] = mapped_column()
+    bulletin: Mapped[Bulletin] = relationship(back_populates="deliveries")
+    commune: Mapped[Commune] = relationship()
+    announcement: Mapped[Announcement] = relationship()
+
+
+class Template(Base):
+    """An emergency message with fields: «Lũ quét tại thôn {thôn} lúc {giờ}». Its fixed
+    parts are synthesized when it is saved, so that using it synthesizes only the fields."""
+
+    __tablename__ = "templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(120))
+    rate: Mapped[float] = mapped_column(Float, default=1.0)
+    chime: Mapped[bool] = mapped_column(Boolean, default=True)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Repeat(Base):
+    """An emergency aired again every `every_minutes` on its zones until cancelled."""
+
+    __tablename__ = "repeats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    program_hash: Mapped[str] = mapped_column(ForeignKey("programs.hash"))
+    zone_ids: Mapped[list[int]] = mapped_column(JSON)
+    every_minutes: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    announcement: Mapped[Announcement] = relationship()
 
 
 class AuditEvent(Base):

@@ -1,0 +1,159 @@
+"""Who sees what when one deployment serves several communes.
+
+A user of a commune sees and changes only that commune's zones, receivers, announcements
+and as-run log; a user with no commune works at the level above and sees them all. Every
+route and page asks these functions rather than querying the tables on its own, so the
+rule is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from radio.errors import ApiError, not_found
+from radio.models import (
+    Airing,
+    Alert,
+    Announcement,
+    Bulletin,
+    Commune,
+    Delivery,
+    Receiver,
+    Slot,
+    Template,
+    User,
+    Zone,
+)
+
+
+def zones(user: User) -> Select[Zone]:
+    """By commune, then by name: the level above reads them commune by commune."""
+    query = select(Zone).join(Commune).order_by(Commune.name, Zone.name)
+    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+
+
+def zone(db: Session, user: User, slug: str) -> Zone:
+    """The zone by its slug, if the user may use it; otherwise it does not exist for them."""
+    found = db.scalar(zones(user).where(Zone.slug == slug))
+    if found is None:
+        raise ApiError(422, f"unknown zone {slug!r}", f"không có khu vực '{slug}'", field="zones")
+    return found
+
+
+def announcements(user: User) -> Select[Announcement]:
+    query = select(Announcement)
+    if user.commune_id is None:
+        return query
+    return query.where(Announcement.commune_id == user.commune_id)
+
+
+def announcement(db: Session, user: User, announcement_id: int) -> Announcement:
+    found = db.get(Announcement, announcement_id)
+    if found is None or not sees(user, found.commune_id):
+        raise not_found("announcement", "thông báo")
+    return found
+
+
+def slot(db: Session, user: User, slot_id: int) -> Slot:
+    found = db.get(Slot, slot_id)
+    if found is None or not sees(user, found.announcement.commune_id):
+        raise not_found("slot", "giờ phát")
+    return found
+
+
+def slots(user: User) -> Select[Slot]:
+    query = select(Slot).join(Announcement).order_by(Slot.id)
+    if user.commune_id is None:
+        return query
+    return query.where(Announcement.commune_id == user.commune_id)
+
+
+def bulletins(user: User) -> Select[Bulletin]:
+    """Newest first; a commune sees those delivered to it."""
+    query = select(Bulletin).order_by(Bulletin.id.desc())
+    if user.commune_id is None:
+        return query
+    return query.join(Delivery).where(Delivery.commune_id == user.commune_id)
+
+
+def communes(user: User) -> Select[Commune]:
+    query = select(Commune).order_by(Commune.name)
+    return query if user.commune_id is None else query.where(Commune.id == user.commune_id)
+
+
+def receivers(user: User) -> Select[Receiver]:
+    query = select(Receiver).join(Zone)
+    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+
+
+def receiver(db: Session, user: User, receiver_id: int) -> Receiver:
+    found = db.get(Receiver, receiver_id)
+    if found is None or not sees(user, found.zone.commune_id):
+        raise not_found("receiver", "thiết bị thu")
+    return found
+
+
+def airings(user: User) -> Select[Airing]:
+    query = select(Airing).join(Zone)
+    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+
+
+def templates(user: User) -> Select[Template]:
+    """A commune's own emergency templates and those of the level above."""
+    query = select(Template).order_by(Template.name)
+    if user.commune_id is None:
+        return query
+    return query.where((Template.commune_id == user.commune_id) | Template.commune_id.is_(None))
+
+
+def alerts(user: User) -> Select[Alert]:
+    """A commune's own alerts; the level above sees every one."""
+    query = select(Alert).order_by(Alert.id.desc())
+    return query if user.commune_id is None else query.where(Alert.commune_id == user.commune_id)
+
+
+def sees(user: User, commune_id: int | None) -> bool:
+    """The level above sees everything; a commune sees its own (not the level above's)."""
+    return user.commune_id is None or commune_id == user.commune_id
+
+
+def by_slug(db: Session, slug: str) -> Commune:
+    found = db.scalar(select(Commune).where(Commune.slug == slug))
+    if found is None:
+        raise ApiError(422, f"unknown commune {slug!r}", f"không có xã '{slug}'", field="communes")
+    return found
+
+
+def for_new(db: Session, user: User, slug: str | None) -> Commune:
+    """The commune a new zone or user goes to: the user's own; at the level above, the one
+    named, or the only one there is."""
+    if user.commune_id is not None:
+        own = db.get(Commune, user.commune_id)
+        assert own is not None
+        if slug is not None and slug != own.slug:
+            raise ApiError(
+                403, "you may only add to your own commune", "bạn chỉ được thêm vào xã của mình"
+            )
+        return own
+    if slug is not None:
+        return by_slug(db, slug)
+    every = list(db.scalars(select(Commune).limit(2)))
+    if len(every) != 1:
+        raise ApiError(422, "say which commune", "hãy chọn xã", field="commune")
+    return every[0]
+
+
+def require_above(user: User) -> None:
+    if user.commune_id is not None:
+        raise ApiError(
+            403,
+            "only the level above the communes may do this",
+            "chỉ cấp trên (huyện, tỉnh) mới được làm việc này",
+        )
+
+
+def commune_json(commune: Commune) -> dict[str, Any]:
+    return {"slug": commune.slug, "name": commune.name}
