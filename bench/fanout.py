@@ -87,9 +87,11 @@ def _holds(row: dict[str, float]) -> bool:
 
 def _prepare(data_dir: Path, receivers: int) -> tuple[list[tuple[str, str]], float]:
     """Users, zones, receivers and an approved bulletin, through the service's own code."""
+    from sqlalchemy import select
+
     from radio import announcements as flow
     from radio.auth import hash_password, new_receiver_token
-    from radio.models import Receiver, Role, User, Zone
+    from radio.models import Commune, Receiver, Role, User, Zone
     from radio.server import build
     from radio.settings import Settings
 
@@ -99,7 +101,8 @@ def _prepare(data_dir: Path, receivers: int) -> tuple[list[tuple[str, str]], flo
         officer = User(
             username="bench", password_hash=hash_password("bench-password"), role=Role.OPERATOR
         )
-        zones = [Zone(slug=f"zone-{i}", name=f"Zone {i}") for i in range(ZONES)]
+        commune = db.scalar(select(Commune))
+        zones = [Zone(slug=f"zone-{i}", name=f"Zone {i}", commune=commune) for i in range(ZONES)]
         db.add_all([officer, *zones])
         db.flush()
         for i in range(receivers):

@@ -7,6 +7,7 @@ since approval binds to one revision's audio (the content hash of its program).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ from voices import (
     VoiceError,
     normalizer_for,
 )
+from voices import Program as RenderedProgram
 from voices.estimate import Estimate
 from voices.normalize import Normalizer
 
@@ -84,12 +86,52 @@ def check(draft: Draft, catalog: Catalog) -> None:
 def create(db: Session, user: User, draft: Draft, catalog: Catalog) -> Announcement:
     check(draft, catalog)
     announcement = Announcement(
-        title=draft.title.strip(), priority=draft.priority, created_by_id=user.id
+        title=draft.title.strip(),
+        priority=draft.priority,
+        created_by_id=user.id,
+        commune_id=user.commune_id,
     )
     announcement.revisions.append(_revision(draft, user, 1))
     db.add(announcement)
     db.flush()
     audit(db, user, "create", f"announcement:{announcement.id}")
+    return announcement
+
+
+def made_elsewhere(
+    db: Session,
+    author: User,
+    title: str,
+    text: str,
+    speech: Speech,
+    program_hash: str,
+    **origin: Any,
+) -> Announcement:
+    """An announcement whose audio was approved where it was made: a bulletin from above
+    (approved by its sender) or an emergency from a template (the emergency right is the
+    approval). `origin` says which (bulletin=..., template_id=...), with commune_id and
+    priority."""
+    announcement = Announcement(
+        title=title,
+        status=Status.APPROVED,
+        created_by_id=author.id,
+        approved_program_hash=program_hash,
+        **origin,
+    )
+    announcement.revisions.append(
+        Revision(
+            number=1,
+            text=text,
+            voice=speech.voice,
+            rate=speech.rate,
+            chime=speech.chime,
+            program_hash=program_hash,
+            created_by_id=author.id,
+        )
+    )
+    db.add(announcement)
+    db.flush()
+    announcement.approved_revision_id = announcement.current.id
     return announcement
 
 
@@ -99,6 +141,12 @@ def revise(
     if announcement.status == Status.ARCHIVED:
         raise ApiError(
             409, "an archived announcement cannot be edited", "thông báo đã lưu trữ, không sửa được"
+        )
+    if announcement.fixed_audio:
+        raise ApiError(
+            409,
+            "a bulletin from above or a filled template cannot be edited here",
+            "bản tin của cấp trên hoặc thông báo theo mẫu không sửa được ở đây",
         )
     check(draft, catalog)
     announcement.title = draft.title.strip()
@@ -131,13 +179,40 @@ def _revision(draft: Draft, user: User, number: int) -> Revision:
 def render(
     db: Session, revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
 ) -> Program:
-    """The revision's program, rendered through the caches (free when previewed before)."""
+    """The revision's program, rendered through the caches (free when previewed before).
+    Audio fixed elsewhere (from above, from a template) is what it is: never re-rendered."""
+    fixed = db.get(Program, revision.program_hash) if revision.program_hash else None
+    if fixed is not None and revision.announcement.fixed_audio:
+        return fixed
+    speech = Speech(revision.voice, revision.rate, revision.chime)
+    program = program_row(db, render_parts([revision.text], speech, catalog, renderer, lexicon))
+    revision.program_hash = program.hash
+    db.flush()
+    return program
+
+
+@dataclass(frozen=True)
+class Speech:
+    """How a text is read: the settings a revision, a bulletin or a template carries."""
+
+    voice: str
+    rate: float = 1.0
+    chime: bool = False
+
+
+def render_parts(
+    parts: list[str], speech: Speech, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
+) -> RenderedProgram:
     try:
-        rendered = renderer.render(revision.text, *_speech(revision, catalog, lexicon))
+        return renderer.render_parts(parts, *_speech(speech, catalog, lexicon))
     except EmptyTextError:
         raise ApiError(
             422, "the text has nothing to read aloud", "nội dung không có gì để đọc"
         ) from None
+
+
+def program_row(db: Session, rendered: RenderedProgram) -> Program:
+    """The database's record of a rendered program (one per content hash)."""
     program = db.get(Program, rendered.hash)
     if program is None:
         program = Program(
@@ -147,8 +222,7 @@ def render(
             mp3_path=str(rendered.mp3_path),
         )
         db.add(program)
-    revision.program_hash = program.hash
-    db.flush()
+        db.flush()
     return program
 
 
@@ -156,17 +230,18 @@ def estimate(
     revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
 ) -> Estimate:
     """How long the revision's program will be, without rendering it."""
-    return renderer.estimate(revision.text, *_speech(revision, catalog, lexicon))
+    speech = Speech(revision.voice, revision.rate, revision.chime)
+    return renderer.estimate(revision.text, *_speech(speech, catalog, lexicon))
 
 
 def _speech(
-    revision: Revision, catalog: Catalog, lexicon: Lexicon
+    speech: Speech, catalog: Catalog, lexicon: Lexicon
 ) -> tuple[Synthesizer, SynthesisParams, Normalizer, Assembly]:
     return (
-        catalog.synthesizer(revision.voice),
-        SynthesisParams(rate=revision.rate),
-        normalizer_for(catalog.info(revision.voice), lexicon),
-        Assembly(chime=revision.chime),
+        catalog.synthesizer(speech.voice),
+        SynthesisParams(rate=speech.rate),
+        normalizer_for(catalog.info(speech.voice), lexicon),
+        Assembly(chime=speech.chime),
     )
 
 

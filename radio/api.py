@@ -22,16 +22,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from radio import announcements as flow
-from radio import auth, errors
+from radio import auth, communes, emergencies, errors
+from radio.bulletin_api import add_bulletin_routes
 from radio.console import add_console
-from radio.deps import SESSION_COOKIE, Db, Me, Services, Svc, token_of
+from radio.deps import (
+    SESSION_COOKIE,
+    Db,
+    Me,
+    Services,
+    Svc,
+    commit_and_wake,
+    program_json,
+    read_upload,
+    token_of,
+)
 from radio.errors import ApiError, not_found
 from radio.logs import redact_access_log
 from radio.models import (
     Airing,
     AiringStatus,
-    Alert,
     Announcement,
+    Commune,
     Priority,
     Program,
     Receipt,
@@ -52,6 +63,7 @@ from radio.scheduler import (
 )
 from radio.speech_api import add_speech_routes
 from radio.streams import add_stream_redirect, add_stream_route
+from radio.template_api import add_template_routes
 from radio.textfiles import TextFileError, decode_text
 from radio.volume import target_volume
 from schedules import LOCAL_TZ, SlotSpecError, occurrences
@@ -76,11 +88,25 @@ class NewUser(BaseModel):
     role: Role
     full_name: str = ""
     can_emergency: bool = False
+    commune: str | None = None  # none: the level above (only it may add there)
+
+
+_SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 class NewZone(BaseModel):
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    slug: str = Field(pattern=_SLUG)
     name: str = Field(min_length=1, max_length=200)
+    commune: str | None = None
+
+
+class NewCommune(BaseModel):
+    slug: str = Field(pattern=_SLUG)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SlotPosition(BaseModel):
+    position: int = Field(ge=-100, le=100)
 
 
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -147,6 +173,7 @@ class Played(BaseModel):
 class EmergencyIn(BaseModel):
     announcement_id: int
     zones: list[str] = Field(min_length=1)
+    repeat_minutes: int | None = Field(default=None, ge=1, le=720)
 
 
 # -- the application ---------------------------------------------------------------------
@@ -180,6 +207,8 @@ def create_app(
     errors.install(app)
     redact_access_log()
     add_speech_routes(app)
+    add_bulletin_routes(app)
+    add_template_routes(app)
     add_console(app)
     _routes(app)
     return app
@@ -202,20 +231,6 @@ def _receipts(db: Session, airing: Airing) -> str:
     return "; ".join(parts)
 
 
-def _zone(db: Session, slug: str) -> Zone:
-    zone = db.scalar(select(Zone).where(Zone.slug == slug))
-    if zone is None:
-        raise ApiError(422, f"unknown zone {slug!r}", f"không có khu vực '{slug}'", field="zones")
-    return zone
-
-
-def _announcement(db: Session, announcement_id: int) -> Announcement:
-    announcement = db.get(Announcement, announcement_id)
-    if announcement is None:
-        raise not_found("announcement", "thông báo")
-    return announcement
-
-
 def _announcement_json(a: Announcement) -> dict[str, Any]:
     r = a.current
     return {
@@ -234,15 +249,6 @@ def _announcement_json(a: Announcement) -> dict[str, Any]:
             "program": r.program_hash,
         },
         "revisions": len(a.revisions),
-    }
-
-
-def _program_json(p: Program) -> dict[str, Any]:
-    return {
-        "hash": p.hash,
-        "duration": p.duration,
-        "loudness_lufs": p.loudness_lufs,
-        "audio_url": f"/api/programs/{p.hash}.mp3",
     }
 
 
@@ -288,11 +294,13 @@ def _routes(app: FastAPI) -> None:
         response.delete_cookie(SESSION_COOKIE)
 
     @app.get("/api/me")
-    def me(user: Me) -> dict[str, Any]:
+    def me(user: Me, db: Db) -> dict[str, Any]:
+        commune = db.get(Commune, user.commune_id) if user.commune_id else None
         return {
             "username": user.username,
             "role": user.role.value,
             "can_emergency": user.can_emergency,
+            "commune": communes.commune_json(commune) if commune else None,
         }
 
     @app.post("/api/tokens", status_code=201)
@@ -304,23 +312,69 @@ def _routes(app: FastAPI) -> None:
         auth.require(user, Role.OPERATOR)
         if db.scalar(select(User).where(User.username == body.username)):
             raise ApiError(409, "that username is taken", "tên đăng nhập đã có người dùng")
+        above = user.commune_id is None and not body.commune
+        commune = None if above else communes.for_new(db, user, body.commune or None)
         new = User(
             username=body.username,
             password_hash=auth.hash_password(body.password),
             role=body.role,
             full_name=body.full_name,
             can_emergency=body.can_emergency,
+            commune_id=commune.id if commune else None,
         )
         db.add(new)
-        flow.audit(db, user, "add-user", f"user:{body.username}", role=body.role.value)
-        return {"username": new.username, "role": new.role.value}
+        flow.audit(
+            db,
+            user,
+            "add-user",
+            f"user:{body.username}",
+            role=body.role.value,
+            commune=commune.slug if commune else None,
+        )
+        return {
+            "username": new.username,
+            "role": new.role.value,
+            "commune": commune.slug if commune else None,
+        }
+
+    # -- communes --------------------------------------------------------------------------
+
+    @app.get("/api/communes")
+    def list_communes(user: Me, db: Db) -> list[dict[str, Any]]:
+        return [communes.commune_json(c) for c in db.scalars(communes.communes(user))]
+
+    @app.post("/api/communes", status_code=201)
+    def add_commune(body: NewCommune, user: Me, db: Db) -> dict[str, Any]:
+        auth.require(user, Role.OPERATOR)
+        communes.require_above(user)
+        if db.scalar(select(Commune).where(Commune.slug == body.slug)):
+            raise ApiError(409, f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
+        commune = Commune(slug=body.slug, name=body.name)
+        db.add(commune)
+        flow.audit(db, user, "add-commune", f"commune:{body.slug}", name=body.name)
+        return communes.commune_json(commune)
+
+    @app.put("/api/communes/{slug}")
+    def rename_commune(slug: str, body: NewCommune, user: Me, db: Db) -> dict[str, Any]:
+        """Rename a commune (its slug may change too)."""
+        auth.require(user, Role.OPERATOR)
+        commune = communes.by_slug(db, slug)
+        if not communes.sees(user, commune.id):
+            raise not_found("commune", "xã")
+        same = select(Commune).where(Commune.slug == body.slug, Commune.id != commune.id)
+        if db.scalar(same):
+            raise ApiError(409, f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
+        commune.slug, commune.name = body.slug, body.name
+        flow.audit(db, user, "rename-commune", f"commune:{slug}", slug=body.slug, name=body.name)
+        return communes.commune_json(commune)
 
     # -- zones and receivers -------------------------------------------------------------
 
     @app.get("/api/zones")
     def zones(user: Me, db: Db) -> list[dict[str, Any]]:
         return [
-            {"slug": z.slug, "name": z.name} for z in db.scalars(select(Zone).order_by(Zone.id))
+            {"slug": z.slug, "name": z.name, "commune": z.commune.slug}
+            for z in db.scalars(communes.zones(user))
         ]
 
     @app.post("/api/zones", status_code=201)
@@ -328,13 +382,14 @@ def _routes(app: FastAPI) -> None:
         auth.require(user, Role.OPERATOR)
         if db.scalar(select(Zone).where(Zone.slug == body.slug)):
             raise ApiError(409, f"zone {body.slug!r} exists", f"khu vực '{body.slug}' đã có")
-        db.add(Zone(slug=body.slug, name=body.name))
-        return {"slug": body.slug, "name": body.name}
+        commune = communes.for_new(db, user, body.commune or None)
+        db.add(Zone(slug=body.slug, name=body.name, commune=commune))
+        return {"slug": body.slug, "name": body.name, "commune": commune.slug}
 
     @app.delete("/api/zones/{slug}", status_code=204)
     def delete_zone(slug: str, user: Me, db: Db) -> None:
         auth.require(user, Role.OPERATOR)
-        db.delete(_zone(db, slug))
+        db.delete(communes.zone(db, user, slug))
 
     @app.get("/api/receivers")
     def receivers(user: Me, db: Db, services: Svc) -> list[dict[str, Any]]:
@@ -353,7 +408,7 @@ def _routes(app: FastAPI) -> None:
                 "clock_offset_ms": r.clock_offset_ms,
                 "playing": r.playing,
             }
-            for r in db.scalars(select(Receiver).order_by(Receiver.id))
+            for r in db.scalars(communes.receivers(user).order_by(Receiver.id))
         ]
 
     def _receiver(request: Request, db: Session) -> Receiver:
@@ -391,7 +446,7 @@ def _routes(app: FastAPI) -> None:
                 "giờ yên tĩnh cần cả giờ bắt đầu và giờ kết thúc",
                 field="quiet_until",
             )
-        zone = _zone(db, slug)
+        zone = communes.zone(db, user, slug)
         zone.volume, zone.quiet_volume = body.volume, body.quiet_volume
         zone.quiet_from, zone.quiet_until = body.quiet_from, body.quiet_until
         flow.audit(db, user, "volume", f"zone:{slug}", **body.model_dump())
@@ -400,8 +455,8 @@ def _routes(app: FastAPI) -> None:
     @app.put("/api/receivers/{receiver_id}/volume")
     def receiver_volume(receiver_id: int, body: ReceiverVolume, user: Me, db: Db) -> dict[str, Any]:
         auth.require(user, Role.OPERATOR)
-        receiver = db.get(Receiver, receiver_id)
-        if receiver is None or receiver.revoked:
+        receiver = communes.receiver(db, user, receiver_id)
+        if receiver.revoked:
             raise not_found("receiver", "thiết bị thu")
         receiver.volume_set = body.volume
         flow.audit(db, user, "volume", f"receiver:{receiver_id}", volume=body.volume)
@@ -482,14 +537,17 @@ def _routes(app: FastAPI) -> None:
         """What aired where and when, and how many receivers heard it, for the district."""
         begin = datetime.combine(start, time(0), LOCAL_TZ)
         until = datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1)
-        query = select(Airing).where(Airing.scheduled_at >= begin, Airing.scheduled_at < until)
+        query = communes.airings(user).where(
+            Airing.scheduled_at >= begin, Airing.scheduled_at < until
+        )
         if zone is not None:
-            query = query.where(Airing.zone_id == _zone(db, zone).id)
+            query = query.where(Airing.zone_id == communes.zone(db, user, zone).id)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(
             [
                 "airing",
+                "commune",
                 "zone",
                 "announcement",
                 "title",
@@ -508,6 +566,7 @@ def _routes(app: FastAPI) -> None:
             writer.writerow(
                 [
                     a.id,
+                    a.zone.commune.slug,
                     a.zone.slug,
                     a.announcement_id,
                     a.announcement.title,
@@ -532,7 +591,8 @@ def _routes(app: FastAPI) -> None:
     def add_receiver(body: NewReceiver, user: Me, db: Db) -> dict[str, Any]:
         auth.require(user, Role.OPERATOR)
         token, digest = auth.new_receiver_token()
-        receiver = Receiver(name=body.name, zone=_zone(db, body.zone), token_hash=digest)
+        zone = communes.zone(db, user, body.zone)
+        receiver = Receiver(name=body.name, zone=zone, token_hash=digest)
         db.add(receiver)
         db.flush()
         return {"id": receiver.id, "token": token}  # shown once, stored only as a hash
@@ -540,9 +600,7 @@ def _routes(app: FastAPI) -> None:
     @app.delete("/api/receivers/{receiver_id}", status_code=204)
     def revoke_receiver(receiver_id: int, user: Me, db: Db) -> None:
         auth.require(user, Role.OPERATOR)
-        receiver = db.get(Receiver, receiver_id)
-        if receiver is None:
-            raise not_found("receiver", "thiết bị thu")
+        receiver = communes.receiver(db, user, receiver_id)
         receiver.revoked = True
         flow.audit(db, user, "revoke-receiver", f"receiver:{receiver_id}")
 
@@ -550,7 +608,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/api/announcements")
     def list_announcements(user: Me, db: Db, status: Status | None = None) -> list[dict[str, Any]]:
-        query = select(Announcement).order_by(Announcement.id.desc())
+        query = communes.announcements(user).order_by(Announcement.id.desc())
         if status is not None:
             query = query.where(Announcement.status == status)
         return [_announcement_json(a) for a in db.scalars(query)]
@@ -571,13 +629,7 @@ def _routes(app: FastAPI) -> None:
         rate: Annotated[float, Form()] = 1.0,
     ) -> dict[str, Any]:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        data = await file.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise ApiError(
-                413,
-                f"the file is larger than {MAX_UPLOAD // 1000} KB",
-                f"tệp lớn hơn {MAX_UPLOAD // 1000} KB",
-            )
+        data = await read_upload(file, MAX_UPLOAD, "the file", "tệp")
         try:
             text = decode_text(data, file.filename or "the file")
         except TextFileError as exc:
@@ -587,34 +639,34 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/api/announcements/{announcement_id}")
     def get(announcement_id: int, user: Me, db: Db) -> dict[str, Any]:
-        return _announcement_json(_announcement(db, announcement_id))
+        return _announcement_json(communes.announcement(db, user, announcement_id))
 
     @app.put("/api/announcements/{announcement_id}")
     def revise(
         announcement_id: int, body: AnnouncementIn, user: Me, db: Db, services: Svc
     ) -> dict[str, Any]:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        announcement = _announcement(db, announcement_id)
+        announcement = communes.announcement(db, user, announcement_id)
         return _announcement_json(
             flow.revise(db, user, announcement, body.draft(), services.catalog)
         )
 
     @app.post("/api/announcements/{announcement_id}/preview")
     def preview(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
-        announcement = _announcement(db, announcement_id)
-        return _program_json(services.render(db, announcement.current))
+        announcement = communes.announcement(db, user, announcement_id)
+        return program_json(services.render(db, announcement.current))
 
     @app.post("/api/announcements/{announcement_id}/submit")
     def submit(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        announcement = _announcement(db, announcement_id)
+        announcement = communes.announcement(db, user, announcement_id)
         services.render(db, announcement.current)  # the reviewer will listen to this
         flow.submit(db, user, announcement)
         return _announcement_json(announcement)
 
     @app.post("/api/announcements/{announcement_id}/approve")
     def approve(announcement_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
-        announcement = _announcement(db, announcement_id)
+        announcement = communes.announcement(db, user, announcement_id)
         auth.require(user, Role.REVIEWER, Role.OPERATOR)
         program = services.render(db, announcement.current)
         flow.approve(db, user, announcement, program)
@@ -622,14 +674,14 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/api/announcements/{announcement_id}/reject")
     def reject(announcement_id: int, body: Rejection, user: Me, db: Db) -> dict[str, Any]:
-        announcement = _announcement(db, announcement_id)
+        announcement = communes.announcement(db, user, announcement_id)
         flow.reject(db, user, announcement, body.reason)
         return _announcement_json(announcement)
 
     @app.delete("/api/announcements/{announcement_id}", status_code=204)
     def archive(announcement_id: int, user: Me, db: Db) -> None:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        flow.archive(db, user, _announcement(db, announcement_id))
+        flow.archive(db, user, communes.announcement(db, user, announcement_id))
 
     @app.get("/api/programs/{program_hash}.mp3")
     def program_audio(program_hash: str, user: Me, db: Db) -> FileResponse:
@@ -642,7 +694,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/api/slots")
     def slots(user: Me, db: Db) -> list[dict[str, Any]]:
-        return [_slot_json(s) for s in db.scalars(select(Slot).order_by(Slot.id))]
+        return [_slot_json(s) for s in db.scalars(communes.slots(user))]
 
     @app.post("/api/slots", status_code=201)
     def add_slot(
@@ -651,10 +703,10 @@ def _routes(app: FastAPI) -> None:
         """Schedule an announcement. With `check=true` nothing is saved: the answer says
         when it would air and what it would clash with (the console asks before submitting)."""
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        announcement = _announcement(db, body.announcement_id)
+        announcement = communes.announcement(db, user, body.announcement_id)
         if announcement.status == Status.ARCHIVED:
             raise ApiError(409, "the announcement is archived", "thông báo đã lưu trữ")
-        zones = [_zone(db, slug) for slug in dict.fromkeys(body.zones)]
+        zones = [communes.zone(db, user, slug) for slug in dict.fromkeys(body.zones)]
         slot = Slot(
             announcement=announcement,
             zones=zones,
@@ -692,10 +744,17 @@ def _routes(app: FastAPI) -> None:
     @app.delete("/api/slots/{slot_id}", status_code=204)
     def delete_slot(slot_id: int, user: Me, db: Db) -> None:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
-        slot = db.get(Slot, slot_id)
-        if slot is None:
-            raise not_found("slot", "giờ phát")
-        db.delete(slot)
+        db.delete(communes.slot(db, user, slot_id))
+
+    @app.put("/api/slots/{slot_id}/position")
+    def slot_position(slot_id: int, body: SlotPosition, user: Me, db: Db) -> dict[str, Any]:
+        """Where the slot plays among items due at the same moment on a zone (lowest
+        first): a priority bulletin from above comes first until the officer moves it."""
+        auth.require(user, Role.OFFICER, Role.OPERATOR)
+        slot = communes.slot(db, user, slot_id)
+        slot.position = body.position
+        flow.audit(db, user, "reorder", f"slot:{slot_id}", position=body.position)
+        return _slot_json(slot)
 
     @app.get("/api/timeline")
     def timeline(
@@ -703,7 +762,7 @@ def _routes(app: FastAPI) -> None:
     ) -> dict[str, Any]:
         if not 1 <= days <= 31:
             raise ApiError(422, "days must be between 1 and 31", "số ngày phải từ 1 đến 31")
-        the_zone = _zone(db, zone)
+        the_zone = communes.zone(db, user, zone)
         first = start or services.clock.now().astimezone(LOCAL_TZ).date()
         begin = datetime.combine(first, time(0), LOCAL_TZ)
         end = begin + timedelta(days=days)
@@ -718,47 +777,43 @@ def _routes(app: FastAPI) -> None:
     def emergency(
         body: EmergencyIn, request: Request, user: Me, db: Db, services: Svc
     ) -> dict[str, Any]:
-        if not user.can_emergency:
-            raise ApiError(
-                403,
-                "you may not make an emergency broadcast",
-                "bạn không có quyền phát thông báo khẩn cấp",
-            )
-        announcement = _announcement(db, body.announcement_id)
+        emergencies.require_right(user)  # before any rendering
+        announcement = communes.announcement(db, user, body.announcement_id)
+        zones = [communes.zone(db, user, slug) for slug in dict.fromkeys(body.zones)]
         program = services.render(db, announcement.current)
-        now = services.clock.now()
-        airings = [
-            Airing(
-                zone=_zone(db, slug),
-                announcement=announcement,
-                program_hash=program.hash,
-                priority=Priority.EMERGENCY,
-                scheduled_at=now,
-                note="emergency",
-            )
-            for slug in dict.fromkeys(body.zones)
-        ]
-        db.add_all(airings)
-        db.flush()
-        flow.audit(
-            db,
-            user,
-            "emergency",
-            f"announcement:{announcement.id}",
-            zones=body.zones,
-            program=program.hash,
-            airings=[a.id for a in airings],
+        airings, repeat = emergencies.start(
+            db, user, announcement, program.hash, zones, services.clock.now(), body.repeat_minutes
         )
-        db.commit()  # on record before it can air; then playout picks it up at once
-        onair: OnAir | None = request.app.state.onair
-        if onair is not None:
-            onair.wake()
-        return {"airings": [a.id for a in airings], "program": _program_json(program)}
+        commit_and_wake(request, db)
+        return {
+            "airings": [a.id for a in airings],
+            "program": program_json(program),
+            "repeat": repeat.id if repeat else None,
+        }
+
+    @app.get("/api/emergency/repeats")
+    def repeats(user: Me, db: Db) -> list[dict[str, Any]]:
+        """Emergencies coming back every N minutes until cancelled."""
+        return [
+            {
+                "id": r.id,
+                "announcement_id": r.announcement_id,
+                "title": r.announcement.title,
+                "every_minutes": r.every_minutes,
+                "next_at": _local(r.next_at),
+            }
+            for r in emergencies.active(db, user)
+        ]
+
+    @app.post("/api/emergency/repeats/{repeat_id}/cancel")
+    def cancel_repeat(repeat_id: int, user: Me, db: Db, services: Svc) -> dict[str, Any]:
+        repeat = emergencies.cancel(db, user, repeat_id, services.clock.now())
+        return {"id": repeat.id, "cancelled_at": _local(repeat.cancelled_at)}
 
     @app.get("/api/alerts")
     def alerts(user: Me, db: Db, limit: int = 50) -> list[dict[str, Any]]:
         """The newest alerts of the dead-air and health watch."""
-        query = select(Alert).order_by(Alert.id.desc()).limit(min(max(limit, 1), 500))
+        query = communes.alerts(user).limit(min(max(limit, 1), 500))
         return [
             {"at": _local(a.at), "kind": a.kind, "target": a.target, "vi": a.vi, "en": a.en}
             for a in db.scalars(query)
@@ -782,10 +837,12 @@ def _fit(
     revision = announcement.current
     program = db.get(Program, revision.program_hash) if revision.program_hash else None
     try:
-        guess = services.estimate(revision)
+        guess = None if announcement.fixed_audio else services.estimate(revision)
     except (VoiceError, ValueError):
+        guess = None
+    if program is None and guess is None:
         return {}
-    seconds = program.duration if program else guess.seconds
+    seconds = program.duration if program else guess.seconds if guess else 0.0
     room = None
     if upcoming:
         first = upcoming[0]
@@ -801,7 +858,9 @@ def _fit(
         "estimated_seconds": round(seconds, 1),
         "room_seconds": room,
         "fits": fits,
-        "rate_to_fit": None if fits or room is None else guess.rate_to_fit(room, revision.rate),
+        "rate_to_fit": None
+        if fits or room is None or guess is None
+        else guess.rate_to_fit(room, revision.rate),
     }
 
 
@@ -819,4 +878,5 @@ def _slot_json(slot: Slot) -> dict[str, Any]:
         "weekdays": slot.weekdays,
         "start_date": slot.start_date.isoformat() if slot.start_date else None,
         "end_date": slot.end_date.isoformat() if slot.end_date else None,
+        "position": slot.position,
     }

@@ -8,9 +8,9 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, UploadFile
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio import announcements as flow
@@ -90,3 +90,30 @@ def current_user(request: Request, db: Db, services: Svc) -> User:
 
 
 Me = Annotated[User, Depends(current_user)]
+
+
+def program_json(p: Program) -> dict[str, Any]:
+    return {
+        "hash": p.hash,
+        "duration": p.duration,
+        "loudness_lufs": p.loudness_lufs,
+        "audio_url": f"/api/programs/{p.hash}.mp3",
+    }
+
+
+def commit_and_wake(request: Request, db: Session) -> None:
+    """Commit an emergency (on record before it can air), then have this process's
+    playout, if it runs one, take it at once; a separate worker sees it in the database."""
+    db.commit()
+    onair = request.app.state.onair
+    if onair is not None:
+        onair.wake()
+
+
+async def read_upload(file: UploadFile, limit: int, what_en: str, what_vi: str) -> bytes:
+    """The uploaded file, refused (413) past `limit` bytes without reading it all."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} KB"
+        raise ApiError(413, f"{what_en} is larger than {size}", f"{what_vi} lớn hơn {size}")
+    return data

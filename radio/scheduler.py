@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio.announcements import audit
+from radio.emergencies import air_repeats
 from radio.errors import ApiError
 from radio.models import (
     Airing,
@@ -147,7 +148,7 @@ class Scheduler:
         now = self.clock.now()
         result = Tick()
         with self.sessions.begin() as db:
-            result.created = self._materialize(db, now)
+            result.created = self._materialize(db, now) + len(air_repeats(db, now))
             for airing in self._open(db, before=now + self.timing.prerender):
                 self._settle(db, airing, now, result)
         return result
@@ -186,12 +187,13 @@ class Scheduler:
         return list(
             db.scalars(
                 select(Airing)
+                .outerjoin(Slot)
                 .where(
                     Airing.status == AiringStatus.SCHEDULED,
                     Airing.started_at.is_(None),
                     Airing.scheduled_at <= before,
                 )
-                .order_by(Airing.scheduled_at)
+                .order_by(Airing.scheduled_at, Slot.position, Airing.id)
             )
         )
 
@@ -251,13 +253,16 @@ class Scheduler:
 
 def zone_timeline(db: Session, zone: Zone, begin: datetime, end: datetime) -> list[dict[str, Any]]:
     """Every occurrence on the zone in the window, with its airing's status once it has one
-    and a flag on each one that overlaps another."""
-    items: list[Interval] = []
+    and a flag on each one that overlaps another. Items due at the same moment play one
+    after another (by position): each is shown where it will really start."""
+    due: list[Interval] = []
     for slot in db.scalars(select(Slot)):
         if zone.id not in {z.id for z in slot.zones} or slot.announcement.status == Status.ARCHIVED:
             continue
         length = timedelta(seconds=expected_duration(db, slot.announcement))
-        items += [Interval(t, t + length, slot) for t in occurrences(spec_of(slot), begin, end)]
+        due += [Interval(t, t + length, slot) for t in occurrences(spec_of(slot), begin, end)]
+    planned = sorted(due, key=lambda i: (i.start, _slot_of(i).position, _slot_of(i).id))
+    items = _in_sequence(planned)
     clashing = {id(i) for pair in overlaps(items) for i in pair}
     statuses = {
         (a.slot_id, a.scheduled_at): a.status.value
@@ -268,19 +273,36 @@ def zone_timeline(db: Session, zone: Zone, begin: datetime, end: datetime) -> li
         )
     }
     result = []
-    for item in sorted(items, key=lambda i: i.start):
-        ref = item.ref
-        assert isinstance(ref, Slot)
+    for item, first in zip(items, planned, strict=True):
+        ref = _slot_of(item)
         result.append(
             {
                 "start": item.start.astimezone(LOCAL_TZ).isoformat(),
                 "end": item.end.astimezone(LOCAL_TZ).isoformat(),
                 "slot_id": ref.id,
+                "position": ref.position,
                 "announcement_id": ref.announcement_id,
                 "title": ref.announcement.title,
-                "status": statuses.get((ref.id, item.start), "scheduled"),
+                "status": statuses.get((ref.id, first.start), "scheduled"),
                 "approved": ref.announcement.status == Status.APPROVED,
                 "conflict": id(item) in clashing,
             }
         )
     return result
+
+
+def _slot_of(interval: Interval) -> Slot:
+    ref = interval.ref
+    assert isinstance(ref, Slot)
+    return ref
+
+
+def _in_sequence(items: list[Interval]) -> list[Interval]:
+    """Items due at the same moment queue behind each other on the channel."""
+    placed: list[Interval] = []
+    for index, item in enumerate(items):
+        if index and item.start == items[index - 1].start:
+            start = placed[-1].end
+            item = Interval(start, start + (item.end - item.start), item.ref)
+        placed.append(item)
+    return placed

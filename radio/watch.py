@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from radio.models import Airing, AiringStatus, Alert, Receiver
+from radio.models import Airing, AiringStatus, Alert, Receiver, Zone
 from radio.scheduler import Tick
 from schedules import LOCAL_TZ
 
@@ -52,8 +52,11 @@ class Watch:
         if self.webhook_url and self._undelivered:  # no thread a second when all is quiet
             threading.Thread(target=self._deliver, daemon=True).start()
 
-    def _raise(self, db: Session, now: datetime, kind: str, target: str, vi: str, en: str) -> None:
-        db.add(Alert(at=now, kind=kind, target=target, vi=vi, en=en))
+    def _raise(
+        self, db: Session, now: datetime, kind: str, target: str, zone: Zone, vi: str, en: str
+    ) -> None:
+        """An alert, kept with the zone's commune: each commune sees its own."""
+        db.add(Alert(at=now, kind=kind, target=target, commune=zone.commune, vi=vi, en=en))
         self._undelivered = True
 
     def _airing_alert(
@@ -69,6 +72,7 @@ class Watch:
             now,
             kind,
             f"airing:{airing.id}",
+            airing.zone,
             f"Lượt phát «{title}» tại {zone} {vi}{reason}",
             f"The airing of «{title}» on {zone} {en}{reason}",
         )
@@ -92,6 +96,7 @@ class Watch:
                 now,
                 "dead-air",
                 f"zone:{airing.zone.slug}",
+                airing.zone,
                 f"Mất tiếng tại {zone}: «{title}» lẽ ra đang phát nhưng kênh im lặng",
                 f"Dead air on {zone}: «{title}» should be on air but the channel is silent",
             )
@@ -110,6 +115,7 @@ class Watch:
                 now,
                 "receiver-offline",
                 f"receiver:{receiver.id}",
+                receiver.zone,
                 f"Loa «{receiver.name}» ({receiver.zone.name}) mất kết nối từ {last}",
                 f"Receiver «{receiver.name}» ({receiver.zone.name}) silent since {last}",
             )
@@ -129,6 +135,7 @@ class Watch:
                         "kind": alert.kind,
                         "at": alert.at.isoformat(),
                         "target": alert.target,
+                        "commune": alert.commune.slug if alert.commune else None,
                         "vi": alert.vi,
                         "en": alert.en,
                     }

@@ -7,11 +7,13 @@ import re
 import signal
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
+from schedules import LOCAL_TZ
 from tests.apiclient import asrun_rows
 from tests.audio_checks import loud_span
 from tests.clirun import RADIO
@@ -43,7 +45,10 @@ def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -
         operator.headers["Authorization"] = f"Bearer {token}"
         deadline = time.monotonic() + 90
         while True:
-            today = httpx.get(f"{base}/api/health").json()["time"][:10]
+            now = datetime.fromisoformat(httpx.get(f"{base}/api/health").json()["time"])
+            today = (
+                now.astimezone(LOCAL_TZ).date().isoformat()
+            )  # the as-run log's days are Hà Nội's
             rows = asrun_rows(operator, today)
             if len(rows) == 2 and all(r["status"] == "aired" for r in rows):
                 break

@@ -19,6 +19,7 @@ from radio.models import (
     AiringStatus,
     Announcement,
     AuditEvent,
+    Commune,
     Program,
     Revision,
     Role,
@@ -53,7 +54,9 @@ def people(s: Session) -> tuple[User, User, Zone, Zone]:
     reviewer = User(
         username="chutich", password_hash=hash_password("mat-khau-2"), role=Role.REVIEWER
     )
-    a, b = Zone(slug="na-heo", name="Thôn Nà Héo"), Zone(slug="ban-cam", name="Thôn Bản Cám")
+    commune = s.scalar(select(Commune))  # the one every installation starts with
+    a = Zone(slug="na-heo", name="Thôn Nà Héo", commune=commune)
+    b = Zone(slug="ban-cam", name="Thôn Bản Cám", commune=commune)
     s.add_all([officer, reviewer, a, b])
     s.flush()
     return officer, reviewer, a, b

@@ -62,10 +62,14 @@ class World:
         op = self.as_(OPERATOR)
         if kind == "zone":
             slug = f"z{time.monotonic_ns()}"
-            op.post("/api/zones", json={"slug": slug, "name": slug}).raise_for_status()
+            body = {"slug": slug, "name": slug, "commune": "xa"}
+            op.post("/api/zones", json=body).raise_for_status()
             return slug
         if kind == "receiver":
             made = op.post("/api/receivers", json={"name": "x", "zone": "na-heo"})
+            return str(made.raise_for_status().json()["id"])
+        if kind == "template":
+            made = op.post("/api/templates", json=TEMPLATE)
             return str(made.raise_for_status().json()["id"])
         if kind == "slot":
             body = {"announcement_id": self.announcement, "zones": ["ban-cam"]}
@@ -93,11 +97,17 @@ def call(method: str, path: str, body: Any = None, fresh: str | None = None) -> 
             "zone": "na-heo",
             "slug": "na-heo",
             "receiver_id": 1,
+            "bulletin_id": 1,
+            "template_id": 1,
+            "repeat_id": 1,
         }
         if fresh:
-            key = {"zone": "slug", "receiver": "receiver_id", "slot": "slot_id"}.get(
-                fresh, "announcement_id"
-            )
+            key = {
+                "zone": "slug",
+                "receiver": "receiver_id",
+                "slot": "slot_id",
+                "template": "template_id",
+            }.get(fresh, "announcement_id")
             values[key] = world.fresh(fresh)
         url = path.format(**values)
         if method == "STREAM":
@@ -123,6 +133,7 @@ def logout(world: World, http: httpx.Client) -> httpx.Response:
 
 
 DRAFT = {"title": "Họp", "text": TEXT, "voice": "espeak-north-female"}
+TEMPLATE = {"name": "Lũ", "text": "Lũ quét tại thôn {thôn}.", "voice": "espeak-north-female"}
 ANN = "/api/announcements/{announcement_id}"
 # (method, route path) -> (how to call it, who is let through)
 MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
@@ -256,6 +267,59 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
         ),
         ONLY_OPERATOR,  # the only seeded user holding the emergency right
     ),
+    ("GET", "/api/emergency/repeats"): (call("GET", "/api/emergency/repeats"), USERS),
+    ("POST", "/api/emergency/repeats/{repeat_id}/cancel"): (
+        call("POST", "/api/emergency/repeats/{repeat_id}/cancel"),
+        ONLY_OPERATOR,  # the emergency right; 404 for it here (no repeat was made)
+    ),
+    ("GET", "/api/communes"): (call("GET", "/api/communes"), USERS),
+    ("POST", "/api/communes"): (
+        call("POST", "/api/communes", lambda w: {"slug": f"c{time.monotonic_ns()}", "name": "x"}),
+        ONLY_OPERATOR,
+    ),
+    ("PUT", "/api/communes/{slug}"): (
+        call("PUT", "/api/communes/xa", {"slug": "xa", "name": "Xã Vi Hương"}),
+        ONLY_OPERATOR,
+    ),
+    ("PUT", "/api/slots/{slot_id}/position"): (
+        call("PUT", "/api/slots/{slot_id}/position", {"position": 0}),
+        WRITERS,
+    ),
+    ("POST", "/api/bulletins"): (
+        call(
+            "POST",
+            "/api/bulletins",
+            {**DRAFT, "level": "normal", "communes": ["xa"]},
+        ),
+        WRITERS,  # of the level above, as every seeded user is
+    ),
+    ("POST", "/api/bulletins/audio"): (
+        call(
+            "POST",
+            "/api/bulletins/audio",
+            {
+                "files": {"file": ("x.wav", b"not audio")},
+                "data": {"title": "x", "level": "normal", "communes": ["xa"]},
+            },
+        ),
+        WRITERS,
+    ),
+    ("GET", "/api/bulletins"): (call("GET", "/api/bulletins"), USERS),
+    ("GET", "/api/bulletins/{bulletin_id}"): (call("GET", "/api/bulletins/{bulletin_id}"), USERS),
+    ("GET", "/api/templates"): (call("GET", "/api/templates"), USERS),
+    ("POST", "/api/templates"): (call("POST", "/api/templates", TEMPLATE), WRITERS),
+    ("DELETE", "/api/templates/{template_id}"): (
+        call("DELETE", "/api/templates/{template_id}", fresh="template"),
+        WRITERS,
+    ),
+    ("POST", "/api/templates/{template_id}/emergency"): (
+        call(
+            "POST",
+            "/api/templates/{template_id}/emergency",
+            {"fields": {"thôn": "Nà Héo"}, "zones": ["na-heo"]},
+        ),
+        ONLY_OPERATOR,
+    ),
     ("GET", "/api/cache/stats"): (call("GET", "/api/cache/stats"), USERS),
     ("GET", "/api/alerts"): (call("GET", "/api/alerts"), USERS),
     ("PUT", "/api/zones/{slug}/volume"): (
@@ -309,6 +373,7 @@ PAGES = [
     "/asrun",
     "/voices",
     "/emergency",
+    "/bulletins",
     "/admin",
 ]
 
@@ -330,6 +395,10 @@ def world(services: tuple[Services, ManualClock]) -> Iterator[World]:
             "/api/slots",
             json={"announcement_id": ann, "zones": ["na-heo"], "at": "2026-12-01T07:00:00+07:00"},
         ).json()["id"]
+        officer.post(
+            "/api/bulletins", json={**DRAFT, "level": "normal", "communes": ["xa"]}
+        ).raise_for_status()
+        officer.post("/api/templates", json=TEMPLATE).raise_for_status()
         services[0].scheduler.tick()
         yield World(base, bearer, token, ann, program, slot)
 
@@ -360,6 +429,55 @@ def test_every_route_allows_exactly_the_roles_it_should(
             if let_through != (role in allowed):
                 wrong.append(f"{method} {path} as {role}: {status}")
     assert not wrong, "\n".join(wrong)
+
+
+# What names one thing of a commune (a zone, announcement, slot, receiver, bulletin,
+# template) or acts on one. Voices and content-addressed audio are the deployment's, and
+# the receivers' and the public side have guards of their own.
+SHARED = {"/api/voices/", "/api/programs/", "/stream/", "/public/", "/api/receivers/programs/"}
+NAMED = [
+    key for key in MATRIX if "{" in key[1] and not any(key[1].startswith(s) for s in SHARED)
+] + [
+    ("GET", "/api/timeline"),
+    ("POST", "/api/slots"),
+    ("POST", "/api/emergency"),
+    ("POST", "/api/receivers"),
+    ("POST", "/api/communes"),
+    ("POST", "/api/bulletins"),
+]
+
+
+def test_a_communes_operator_reaches_nothing_outside_its_commune(world: World) -> None:
+    """Everything the world holds is the level above's or commune "xa"'s; an operator of
+    another commune, holding the emergency right, is refused every one of them."""
+    op = world.as_(OPERATOR)
+    op.post("/api/communes", json={"slug": "khac", "name": "Xã khác"}).raise_for_status()
+    op.post(
+        "/api/users",
+        json={
+            "username": "vhkhac",
+            "password": "vhkhac-mat-khau",
+            "role": "operator",
+            "commune": "khac",
+            "can_emergency": True,
+        },
+    ).raise_for_status()
+    token = client(world.base, "vhkhac").post("/api/tokens").json()["token"]
+    outsider = httpx.Client(
+        base_url=world.base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+    )
+    reached = [
+        f"{method} {path}: {status}"
+        for method, path in NAMED
+        if (status := MATRIX[(method, path)][0](world, outsider).status_code) not in (403, 404, 422)
+    ]
+    assert not reached, "\n".join(reached)
+    day = {"start": "2026-12-01", "end": "2026-12-01"}
+    assert len(op.get("/api/asrun.csv", params=day).text.splitlines()) > 1
+    assert len(outsider.get("/api/asrun.csv", params=day).text.splitlines()) == 1  # header
+    for listing in ("/api/announcements", "/api/slots", "/api/receivers", "/api/bulletins"):
+        assert outsider.get(listing).json() == [], listing
+    assert [z["slug"] for z in outsider.get("/api/zones").json()] == []
 
 
 def test_console_pages_need_a_session(world: World) -> None:

@@ -81,9 +81,33 @@ def test_missed_airings_quiet_receivers_and_dead_air_reach_the_webhook_and_dashb
             airing.status, airing.note = airing.status.SCHEDULED, None
             airing.started_at, airing.ended_at = services[1].now() - timedelta(seconds=5), None
         dead = wait_for(received, "dead-air")
-        assert dead["target"] == "zone:na-heo"
+        assert dead["target"] == "zone:na-heo" and dead["commune"] == "xa"
 
         page = client(base, "vanhanh").get("/").text
         assert "Cảnh báo" in page and "Mất tiếng tại na-heo" in page
         kinds = [a["kind"] for a in client(base, "canbo").get("/api/alerts").json()]
         assert sorted(kinds) == ["dead-air", "missed", "receiver-offline"]  # each once
+        # a commune sees its own alerts, not another's
+        operator = client(base, "vanhanh")
+        operator.post("/api/communes", json={"slug": "khac", "name": "Xã khác"})
+        operator.post(
+            "/api/users",
+            json={
+                "username": "cbkhac",
+                "password": "cbkhac-mat-khau",
+                "role": "officer",
+                "commune": "khac",
+            },
+        )
+        operator.post(
+            "/api/users",
+            json={
+                "username": "cbxa",
+                "password": "cbxa-mat-khau",
+                "role": "officer",
+                "commune": "xa",
+            },
+        )
+        assert client(base, "cbkhac").get("/api/alerts").json() == []
+        assert "Cảnh báo" not in client(base, "cbkhac").get("/").text
+        assert len(client(base, "cbxa").get("/api/alerts").json()) == 3

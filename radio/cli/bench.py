@@ -15,6 +15,7 @@ _BENCHES = {
     "cache": ("what the synthesis cache saves on the announcements", "announcements"),
     "fanout": ("receivers one server feeds, lateness, airtime accuracy", ""),
     "estimate": ("duration estimate against the rendered length", "announcements"),
+    "emergency": ("emergency templates: filled fields to a program, against the whole text", ""),
     "fuzz": ("10,000 requests generated from the OpenAPI schema: any 5xx?", ""),
 }
 

@@ -131,6 +131,8 @@ def _seed_commune(base: str, passwords: dict[str, str], lead: float) -> Seeded:
     operator, officer, reviewer = (
         _session(base, name, passwords[name]) for name in ("vanhanh", "canbo", "chutich")
     )
+    commune = {"slug": "vi-huong", "name": "Xã Vi Hương"}
+    operator.put("/api/communes/xa", json=commune).raise_for_status()
     tokens = {}
     for slug, name in ZONES.items():
         operator.post("/api/zones", json={"slug": slug, "name": name}).raise_for_status()

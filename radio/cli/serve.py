@@ -41,6 +41,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("username")
     add.add_argument("--role", choices=["officer", "reviewer", "operator"], required=True)
     add.add_argument("--emergency", action="store_true", help="may make emergency broadcasts")
+    add.add_argument(
+        "--commune",
+        metavar="SLUG",
+        help="the commune the user works in (default: the level above, which sees them all)",
+    )
     add.set_defaults(handler=run_user_add)
 
 
@@ -97,7 +102,7 @@ def run_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
     from radio.auth import hash_password
-    from radio.models import Role, User
+    from radio.models import Commune, Role, User
     from radio.server import build
 
     password = os.environ.get("RADIO_PASSWORD") or getpass.getpass("password: ")
@@ -105,13 +110,21 @@ def run_user_add(args: argparse.Namespace, settings: Settings) -> int:
     with services.sessions.begin() as db:
         if db.scalar(select(User).where(User.username == args.username)):
             raise ValueError(f"user {args.username!r} exists")
+        commune = None
+        if args.commune:
+            commune = db.scalar(select(Commune).where(Commune.slug == args.commune))
+            if commune is None:
+                known = ", ".join(db.scalars(select(Commune.slug)))
+                raise ValueError(f"no commune {args.commune!r} (there are: {known})")
         db.add(
             User(
                 username=args.username,
                 password_hash=hash_password(password),
                 role=Role(args.role),
                 can_emergency=args.emergency,
+                commune_id=commune.id if commune else None,
             )
         )
-    print(f"added {args.role} {args.username}")
+    where = f" of {args.commune}" if args.commune else ""
+    print(f"added {args.role} {args.username}{where}")
     return 0
