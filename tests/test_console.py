@@ -223,6 +223,87 @@ def test_an_emergency_needs_the_right_and_a_confirmation(
         assert airing.priority == Priority.EMERGENCY and airing.zone.slug == "na-heo"
 
 
+def test_a_district_sends_a_bulletin_a_commune_schedules_it_and_the_district_sees_it(
+    browser: Browser, base: str
+) -> None:
+    operator = client(base, "vanhanh")
+    operator.post("/api/communes", json={"slug": "vi-huong", "name": "Xã Vi Hương"})
+    operator.post(
+        "/api/zones", json={"slug": "ban-chang", "name": "Bản Chang", "commune": "vi-huong"}
+    )
+    operator.post(
+        "/api/users",
+        json={
+            "username": "cbvihuong",
+            "password": "cbvihuong-mat-khau",
+            "role": "officer",
+            "commune": "vi-huong",
+        },
+    )
+    district = sign_in(browser, base, "canbo")
+    district.goto(f"{base}/bulletins")
+    district.get_by_label("Tiêu đề").fill("Tiêm chủng mở rộng")
+    district.get_by_label("Xã Vi Hương").check()
+    district.get_by_label("Nội dung").fill("Trạm y tế xã tiêm chủng cho trẻ em sáng thứ Bảy.")
+    district.get_by_role("button", name="Gửi", exact=True).click()
+    row = district.locator("tr[data-commune=vi-huong]")
+    expect(row.locator(".badge")).to_have_text("Chờ xã xếp lịch", timeout=30_000)
+    shoot(district, "bulletins")
+
+    commune = sign_in(browser, base, "cbvihuong")
+    commune.goto(f"{base}/bulletins")
+    expect(commune.locator(".bulletin")).to_have_count(1)
+    commune.get_by_role("link", name="Lên lịch phát").click()
+    expect(commune.locator(".notice")).to_contain_text("Bản tin của cấp trên")
+    expect(commune.get_by_role("link", name="✎ Soạn thông báo")).to_have_count(0)  # not ours
+    expect(commune.get_by_label("Bản Chang")).to_be_checked()
+    expect(commune.get_by_label("Thôn Nà Héo")).to_have_count(0)  # another commune's zone
+    commune.locator('#schedule-form input[name="at"]').fill("2026-12-01T18:00")
+    commune.locator("#schedule-form").get_by_role("button", name="Lên lịch phát").click()
+    expect(commune.locator("#schedule + ul li")).to_contain_text("18:00 01/12/2026")
+
+    district.reload()
+    expect(row.locator(".badge")).to_have_text("Đã lên lịch")
+    expect(row.locator("td").nth(2)).to_have_text("18:00 01/12")
+    district.goto(f"{base}/announcements")  # each commune's copy, named by its commune
+    copy = district.locator("tr", has_text="Tiêm chủng mở rộng")
+    expect(copy).to_contain_text("Bản tin của cấp trên")
+    expect(copy.locator("td").nth(2)).to_have_text("Xã Vi Hương")
+
+
+def test_an_emergency_template_is_saved_then_filled_and_aired(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    operator = sign_in(browser, base, "vanhanh")
+    operator.goto(f"{base}/emergency")
+    new = operator.locator("form", has_text="Mẫu thông báo khẩn mới")
+    new.get_by_label("Tên").fill("Lũ quét")
+    new.get_by_label("Nội dung").fill("Lũ quét tại {thôn} lúc {giờ}. Bà con lên chỗ cao ngay!")
+    new.get_by_role("button", name="Lưu").click()
+    template = operator.locator("form.template", has_text="Lũ quét")
+    expect(template).to_be_visible(timeout=30_000)
+    template.get_by_label("thôn", exact=True).fill("thôn Nà Héo")
+    template.get_by_label("giờ", exact=True).fill("14h30")
+    template.get_by_label("Thôn Bản Cám").uncheck()
+    template.get_by_label("Lặp lại sau mỗi (phút)").fill("15")
+    shoot(operator, "emergency-template")
+    operator.once("dialog", lambda dialog: dialog.accept())
+    template.get_by_role("button", name="Phát khẩn cấp").click()
+    operator.wait_for_url(f"{base}/")
+    with services[0].sessions() as db:
+        airing = db.query(Airing).one()
+        assert airing.priority == Priority.EMERGENCY and airing.zone.slug == "na-heo"
+        assert airing.announcement.current.text == (
+            "Lũ quét tại thôn Nà Héo lúc 14h30. Bà con lên chỗ cao ngay!"
+        )
+    operator.goto(f"{base}/emergency")
+    repeats = operator.locator("#repeats")
+    expect(repeats).to_contain_text("15 phút một lần")
+    operator.once("dialog", lambda dialog: dialog.accept())
+    repeats.get_by_role("button", name="Dừng lặp lại").click()
+    expect(operator.locator("#repeats")).to_have_count(0)
+
+
 def test_every_page_fits_a_phone_screen(browser: Browser, base: str) -> None:
     operator = sign_in(browser, base, "vanhanh", PHONE)
     for path, name in [
@@ -234,12 +315,15 @@ def test_every_page_fits_a_phone_screen(browser: Browser, base: str) -> None:
         ("/receivers", "receivers"),
         ("/voices", "voices"),
         ("/emergency", None),
+        ("/bulletins", None),
         ("/admin", "admin"),
         ("/public", None),
     ]:
         operator.goto(f"{base}{path}")
         width = operator.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} scrolls sideways: {width} px"
+        title = operator.title()  # the page's name, not a block of its content
+        assert title.endswith(" · Loa Xã") and len(title) < 50, f"{path}: {title!r}"
         if name:
             shoot(operator, name)
 

@@ -17,7 +17,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "receivers": ("Loa / thiết bị thu", "Receivers"),
     "asrun": ("Nhật ký phát", "As-run log"),
     "voices": ("Giọng đọc", "Voices"),
-    "emergency": ("Phát khẩn cấp", "Emergency"),
+    "emergency_page": ("Phát khẩn cấp", "Emergency"),
     "admin": ("Người dùng & khu vực", "Users & zones"),
     "public": ("Trang công khai", "Public page"),
     "login": ("Đăng nhập", "Log in"),
@@ -87,7 +87,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "filter": ("Lọc", "Filter"),
     "all": ("Tất cả", "All"),
     "csv": ("Tải CSV", "Download CSV"),
-    "scheduled": ("Lịch", "Scheduled"),
+    "scheduled_for": ("Giờ hẹn", "Scheduled for"),
     "started": ("Bắt đầu", "Started"),
     "ended": ("Kết thúc", "Ended"),
     "receipts": ("Xác nhận của loa", "Receiver receipts"),
@@ -111,7 +111,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "can_emergency": ("Được phát khẩn cấp", "May broadcast emergencies"),
     "full_name": ("Họ tên", "Full name"),
     "slug": ("Mã (không dấu, vd. na-heo)", "Code (e.g. na-heo)"),
-    "aired": ("Đã phát", "Aired"),
     "public_intro": (
         "Các thông báo đã phát trên loa của xã. Bà con lỡ nghe có thể nghe lại tại đây.",
         "What the commune's loudspeakers said. Missed one? Listen again here.",
@@ -120,6 +119,46 @@ _WORDS: dict[str, tuple[str, str]] = {
     "saved": ("Đã lưu.", "Saved."),
     "details": ("Chi tiết", "Details"),
     "alerts": ("Cảnh báo", "Alerts"),
+    "bulletins": ("Bản tin cấp trên", "From above"),
+    "send_bulletin": ("Gửi bản tin xuống các xã", "Send a bulletin to communes"),
+    "level": ("Mức độ", "Level"),
+    "level_normal": ("Thông thường", "Normal"),
+    "level_priority": ("Ưu tiên", "Priority"),
+    "level_emergency": ("Khẩn cấp", "Emergency"),
+    "levels_explained": (
+        "Thông thường: xã tự xếp lịch. Ưu tiên: phát đầu tiên ở giờ phát kế tiếp của xã. "
+        "Khẩn cấp: phát ngay trên mọi cụm loa của xã, không cần xã duyệt.",
+        "Normal: the commune schedules it. Priority: first in the commune's next slot. "
+        "Emergency: at once on every zone of the commune, no local approval.",
+    ),
+    "communes": ("Các xã", "Communes"),
+    "commune": ("Xã", "Commune"),
+    "level_above": ("Cấp trên (huyện/tỉnh)", "Level above (district/province)"),
+    "or_recording": ("hoặc gửi tệp ghi âm (MP3, WAV…)", "or send a recording (MP3, WAV…)"),
+    "send": ("Gửi", "Send"),
+    "next_airtime": ("Giờ phát tới", "Next airtime"),
+    "first_aired": ("Đã phát lúc", "First aired"),
+    "schedule_it": ("Lên lịch phát", "Schedule it"),
+    "from_above": ("Bản tin của cấp trên", "A bulletin from above"),
+    "play_first": ("Phát trước", "Play first"),
+    "play_after": ("Phát sau tin của xã", "Play after the commune's own"),
+    "repeating": ("Đang phát lặp lại", "Repeating"),
+    "every_n_minutes": ("N phút một lần", "every N minutes"),
+    "stop_repeating": ("Dừng lặp lại", "Stop repeating"),
+    "confirm_template": (
+        "Phát thông báo khẩn này ngay trên các khu vực đã chọn?",
+        "Broadcast this emergency now on the chosen zones?",
+    ),
+    "repeat_every": ("Lặp lại sau mỗi (phút)", "Repeat every (minutes)"),
+    "no_repeat": ("không lặp", "no repeat"),
+    "free_text": ("Nội dung tự soạn", "Free text"),
+    "new_template": ("Mẫu thông báo khẩn mới", "New emergency template"),
+    "template_help": (
+        "Viết phần cần điền trong ngoặc nhọn, vd. {thôn}, {giờ}. Phần cố định được tạo "
+        "âm thanh sẵn khi lưu.",
+        "Write the parts to fill in braces, e.g. {thôn}, {giờ}. The fixed parts are "
+        "synthesized when you save.",
+    ),
 }
 
 _STATUS: dict[str, tuple[str, str]] = {
@@ -133,6 +172,9 @@ _STATUS: dict[str, tuple[str, str]] = {
     "missed": ("Bị lỡ", "Missed"),
     "preempted": ("Bị ngắt", "Preempted"),
     "failed": ("Lỗi", "Failed"),
+    "cancelled": ("Đã hủy", "Cancelled"),
+    "inbox": ("Chờ xã xếp lịch", "In the inbox"),
+    "on-air": ("Đang phát", "On air"),
     "dead-air": ("Mất tiếng", "Dead air"),
     "receiver-offline": ("Loa mất kết nối", "Receiver offline"),
     "normal": ("Bình thường", "Normal"),
@@ -142,6 +184,9 @@ _STATUS: dict[str, tuple[str, str]] = {
     "reviewer": ("Người duyệt", "Reviewer"),
     "operator": ("Quản trị", "Operator"),
 }
+
+
+assert not _WORDS.keys() & _STATUS.keys(), "a word would shadow a status's name"
 
 
 def translator(lang: str) -> Callable[[str], str]:

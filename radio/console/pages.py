@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from radio import auth
+from radio import auth, bulletins, communes, emergencies
 from radio.console.i18n import LANGS, translator
 from radio.console.public import add_public_pages
 from radio.deps import SESSION_COOKIE, Db, Svc, token_of
@@ -23,8 +23,10 @@ from radio.errors import ApiError
 from radio.models import (
     Airing,
     AiringStatus,
-    Alert,
     Announcement,
+    Bulletin,
+    Commune,
+    Level,
     Priority,
     Receipt,
     Receiver,
@@ -35,6 +37,7 @@ from radio.models import (
     Zone,
 )
 from radio.scheduler import zone_timeline
+from radio.templates import parse
 from schedules import LOCAL_TZ
 
 HERE = Path(__file__).parent
@@ -50,7 +53,8 @@ NAV: list[tuple[str, str, tuple[Role, ...]]] = [
     ("/asrun", "asrun", ()),
     ("/receivers", "receivers", ()),
     ("/voices", "voices", ()),
-    ("/emergency", "emergency", ()),
+    ("/bulletins", "bulletins", ()),
+    ("/emergency", "emergency_page", ()),
     ("/admin", "admin", (Role.OPERATOR,)),
 ]
 
@@ -82,8 +86,8 @@ def add_console(app: FastAPI) -> None:
         now = services.clock.now()
         day = now.astimezone(LOCAL_TZ).date()
         begin = datetime.combine(day, time(0), LOCAL_TZ)
-        zones = list(db.scalars(select(Zone).order_by(Zone.name)))
-        receivers = list(db.scalars(select(Receiver).where(Receiver.revoked.is_(False))))
+        zones = list(db.scalars(communes.zones(user)))
+        receivers = list(db.scalars(communes.receivers(user).where(Receiver.revoked.is_(False))))
         stats = services.renderer.cache.stats()
         return page(
             request,
@@ -102,20 +106,20 @@ def add_console(app: FastAPI) -> None:
             receivers=len(receivers),
             hit_rate=stats.hit_rate,
             stats=stats,
-            alerts=list(db.scalars(select(Alert).order_by(Alert.id.desc()).limit(10))),
+            alerts=list(db.scalars(communes.alerts(user).limit(10))),
         )
 
     @app.get("/compose", response_class=HTMLResponse, include_in_schema=False)
     def compose(request: Request, db: Db, services: Svc, id: int | None = None) -> Response:
         user = _signed_in(request, db, services)
-        announcement = db.get(Announcement, id) if id else None
+        announcement = communes.announcement(db, user, id) if id else None
         return page(
             request,
             "compose.html",
             user,
             announcement=announcement,
             voices=services.catalog.selectable(),
-            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            zones=list(db.scalars(communes.zones(user))),
             today=services.clock.now().astimezone(LOCAL_TZ).date(),
         )
 
@@ -123,7 +127,7 @@ def add_console(app: FastAPI) -> None:
     def review(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
         pending = db.scalars(
-            select(Announcement)
+            communes.announcements(user)
             .where(Announcement.status == Status.PENDING)
             .order_by(Announcement.updated_at)
         )
@@ -134,7 +138,7 @@ def add_console(app: FastAPI) -> None:
         request: Request, db: Db, services: Svc, status: Status | None = None
     ) -> Response:
         user = _signed_in(request, db, services)
-        query = select(Announcement).order_by(Announcement.updated_at.desc())
+        query = communes.announcements(user).order_by(Announcement.updated_at.desc())
         if status is not None:
             query = query.where(Announcement.status == status)
         return page(
@@ -142,6 +146,7 @@ def add_console(app: FastAPI) -> None:
             "announcements.html",
             user,
             items=list(db.scalars(query.limit(200))),
+            names={c.id: c.name for c in db.scalars(select(Commune))},
             status=status,
             statuses=list(Status),
         )
@@ -151,9 +156,7 @@ def add_console(app: FastAPI) -> None:
     )
     def announcement(request: Request, announcement_id: int, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
-        found = db.get(Announcement, announcement_id)
-        if found is None:
-            raise ApiError(404, "announcement not found", "không tìm thấy thông báo")
+        found = communes.announcement(db, user, announcement_id)
         airings = db.scalars(
             select(Airing)
             .where(Airing.announcement_id == found.id)
@@ -168,20 +171,22 @@ def add_console(app: FastAPI) -> None:
             a=found,
             airings=list(airings),
             slots=list(slots),
+            zones=list(db.scalars(communes.zones(user))),
+            bulletin=db.get(Bulletin, found.bulletin_id) if found.bulletin_id else None,
         )
 
     @app.get("/receivers", response_class=HTMLResponse, include_in_schema=False)
     def receivers(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
         listed = db.scalars(
-            select(Receiver).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
+            communes.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
         )
         return page(
             request,
             "receivers.html",
             user,
             receivers=list(listed),
-            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            zones=list(db.scalars(communes.zones(user))),
             now=services.clock.now(),
         )
 
@@ -197,12 +202,12 @@ def add_console(app: FastAPI) -> None:
         user = _signed_in(request, db, services)
         today = services.clock.now().astimezone(LOCAL_TZ).date()
         start, end = start or today, end or today
-        query = select(Airing).where(
+        query = communes.airings(user).where(
             Airing.scheduled_at >= datetime.combine(start, time(0), LOCAL_TZ),
             Airing.scheduled_at < datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1),
         )
         if zone:
-            query = query.join(Zone).where(Zone.slug == zone)
+            query = query.where(Zone.slug == zone)
         airings = list(db.scalars(query.order_by(Airing.scheduled_at.desc())))
         receipts: dict[int, list[Receipt]] = {}
         for r in db.scalars(select(Receipt).where(Receipt.airing_id.in_([a.id for a in airings]))):
@@ -216,7 +221,7 @@ def add_console(app: FastAPI) -> None:
             start=start,
             end=end,
             zone=zone,
-            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            zones=list(db.scalars(communes.zones(user))),
         )
 
     @app.get("/voices", response_class=HTMLResponse, include_in_schema=False)
@@ -227,24 +232,48 @@ def add_console(app: FastAPI) -> None:
     @app.get("/emergency", response_class=HTMLResponse, include_in_schema=False)
     def emergency(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
-        zones = list(db.scalars(select(Zone).order_by(Zone.name)))
+        zones = list(db.scalars(communes.zones(user)))
         return page(
             request,
             "emergency.html",
             user,
             zones=[{"zone": z, "on_air": _on_air(db, z)} for z in zones],
             voices=services.catalog.selectable(),
+            templates=[(t, parse(t.text).fields) for t in db.scalars(communes.templates(user))],
+            repeats=emergencies.active(db, user),
+        )
+
+    @app.get("/bulletins", response_class=HTMLResponse, include_in_schema=False)
+    def bulletins_page(request: Request, db: Db, services: Svc) -> Response:
+        """The level above sends and follows bulletins; a commune reads its inbox."""
+        user = _signed_in(request, db, services)
+        now = services.clock.now()
+        query = communes.bulletins(user).limit(50)
+        return page(
+            request,
+            "bulletins.html",
+            user,
+            bulletins=[bulletins.as_json(db, b, now, user.commune_id) for b in db.scalars(query)],
+            communes=list(db.scalars(communes.communes(user))),
+            voices=services.catalog.selectable(),
+            levels=list(Level),
         )
 
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     def admin(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
+        people = select(User)
+        if user.commune_id is not None:
+            people = people.where(User.commune_id == user.commune_id)
+        every = list(db.scalars(communes.communes(user)))
         return page(
             request,
             "admin.html",
             user,
-            users=list(db.scalars(select(User).order_by(User.username))),
-            zones=list(db.scalars(select(Zone).order_by(Zone.name))),
+            users=list(db.scalars(people.order_by(User.username))),
+            zones=list(db.scalars(communes.zones(user))),
+            communes=every,
+            names={c.id: c.name for c in every},
             roles=list(Role),
         )
 

@@ -34,6 +34,10 @@ function fields(form) {
       body[el.name] = el.checked;
     } else if (el.type === "radio") {
       if (el.checked) body[el.name] = el.value;
+    } else if (el.dataset.hanoi !== undefined) {
+      body[el.name] = el.value ? `${el.value}:00+07:00` : null; // the console's times are Hà Nội's
+    } else if (el.dataset.number !== undefined) {
+      body[el.name] = Number(el.value);
     } else if (el.type === "number" || el.type === "range") {
       body[el.name] = el.value === "" ? null : Number(el.value);
     } else if (el.type !== "file" && el.type !== "submit" && el.type !== "button") {
@@ -92,7 +96,7 @@ document.addEventListener("click", async (event) => {
     const scope = button.closest("section, form, main");
     busy(scope, true);
     try {
-      await api(method, url);
+      await api(method, url, button.dataset.body ? JSON.parse(button.dataset.body) : undefined);
       location.reload();
     } catch (exc) {
       showError(scope, exc);
@@ -154,6 +158,56 @@ if (emergency) {
       confirmBox.hidden = true;
     } finally {
       busy(confirmBox, false);
+    }
+  });
+}
+
+// Emergency templates: fill the fields, confirm, and it is on air.
+document.querySelectorAll("form[data-template]").forEach((form) => {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!confirm(form.dataset.confirm)) return;
+    const body = fields(form);
+    const filled = {};
+    form.querySelectorAll("[data-field]").forEach((el) => (filled[el.name] = el.value));
+    busy(form, true);
+    try {
+      await api("POST", `/api/templates/${form.dataset.template}/emergency`, {
+        fields: filled, zones: body.zones, repeat_minutes: body.repeat_minutes,
+      });
+      location.assign("/");
+    } catch (exc) {
+      showError(form, exc);
+    } finally {
+      busy(form, false);
+    }
+  });
+});
+
+// A bulletin to the communes: text read by a voice, or a recording if one is chosen.
+const bulletin = document.getElementById("bulletin");
+if (bulletin) {
+  bulletin.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = fields(bulletin);
+    const file = document.getElementById("recording").files[0];
+    busy(bulletin, true);
+    try {
+      if (file) {
+        const data = new FormData();
+        data.append("title", body.title);
+        data.append("level", body.level);
+        body.communes.forEach((c) => data.append("communes", c));
+        data.append("file", file);
+        await api("POST", "/api/bulletins/audio", data);
+      } else {
+        await api("POST", "/api/bulletins", body);
+      }
+      location.reload();
+    } catch (exc) {
+      showError(bulletin, exc);
+    } finally {
+      busy(bulletin, false);
     }
   });
 }
