@@ -8,6 +8,7 @@ finds upcoming airings intact and marks the ones that passed unplayed as missed.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -143,15 +144,19 @@ class Scheduler:
         self.clock = clock
         self.render_approved = render_approved
         self.timing = timing
+        self._ticking = threading.Lock()
 
     def tick(self) -> Tick:
-        now = self.clock.now()
-        result = Tick()
-        with self.sessions.begin() as db:
-            result.created = self._materialize(db, now) + len(air_repeats(db, now))
-            for airing in self._open(db, before=now + self.timing.prerender):
-                self._settle(db, airing, now, result)
-        return result
+        """One pass at a time in this process: two overlapping passes would both find an
+        occurrence without its airing and both make it (the playout runs one per process)."""
+        with self._ticking:
+            now = self.clock.now()
+            result = Tick()
+            with self.sessions.begin() as db:
+                result.created = self._materialize(db, now) + len(air_repeats(db, now))
+                for airing in self._open(db, before=now + self.timing.prerender):
+                    self._settle(db, airing, now, result)
+            return result
 
     def _materialize(self, db: Session, now: datetime) -> int:
         created = 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -188,6 +190,29 @@ def test_past_airings_are_marked_missed_after_downtime(
     clock.advance(timedelta(hours=14))  # server down from 05:00 to 19:00
     after = Scheduler(db, clock, renderer_for(tools)).tick()
     assert len(after.missed) == 2 and after.due == []
+
+
+def test_ticks_from_several_threads_make_each_airing_once(
+    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+) -> None:
+    """The on-air loop ticks in its own thread while anything else in the process may
+    tick too (a command, a test): neither may fail on the other's airings."""
+    clock = ManualClock(datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ))
+    with db.begin() as s:
+        officer, reviewer, a, b = people(s)
+        s.add(daily(approved(s, tools, officer, reviewer), [a, b], date(2026, 12, 1), 30))
+    scheduler = Scheduler(db, clock, renderer_for(tools), Timing(horizon=timedelta(days=30)))
+    start = threading.Barrier(6)
+
+    def tick() -> int:
+        start.wait()
+        return scheduler.tick().created
+
+    with ThreadPoolExecutor(6) as pool:
+        created = list(pool.map(lambda _: tick(), range(6)))
+    assert sum(created) == 2 * 2 * 30  # two times a day, two zones, thirty days: each once
+    with db() as s:
+        assert s.scalar(select(func.count()).select_from(Airing)) == 2 * 2 * 30
 
 
 def test_unapproved_audio_never_airs(
