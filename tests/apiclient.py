@@ -37,11 +37,11 @@ def setup_zone(base: str) -> tuple[str, str]:
     return here["token"], there["token"]
 
 
-def approved_slot(base: str, at: str) -> tuple[int, float]:
+def approved_slot(base: str, at: str, text: str = TEXT) -> tuple[int, float]:
     officer, reviewer = client(base, "canbo"), client(base, "chutich")
     ann = officer.post(
         "/api/announcements",
-        json={"title": "Họp thôn", "text": TEXT, "voice": "espeak-north-female"},
+        json={"title": "Họp thôn", "text": text, "voice": "espeak-north-female"},
     ).json()["id"]
     duration = officer.post(f"/api/announcements/{ann}/preview").json()["duration"]
     officer.post(f"/api/announcements/{ann}/submit")
