@@ -11,6 +11,7 @@ import wave
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import numpy as np
@@ -263,6 +264,29 @@ def test_an_emergency_from_the_district_is_on_every_zone_of_the_chosen_communes_
         time.sleep(0.3)
     assert _state(sender, bulletin, "vi-huong")["zones_aired"] == ["ban-chang", "na-vai"]
     assert _state(sender, bulletin, "na-ri")["zones_aired"] == ["pac-lang"]
+
+
+def test_each_commune_has_its_own_public_page_and_feed(live: str) -> None:
+    """Residents of a commune find what aired on their loudspeakers, not their neighbours'."""
+    sender = client(live, "vanhanh")
+    body = {**BULLETIN, "title": "Cháy rừng", "level": "emergency", "communes": ["na-ri"]}
+    bulletin = sender.post("/api/bulletins", json=body).json()["id"]
+    deadline = time.monotonic() + 40
+    while _state(sender, bulletin, "na-ri")["state"] != "aired":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    anyone = httpx.Client(base_url=live)  # no login
+    assert "Cháy rừng" in anyone.get("/public/na-ri").text
+    assert "Cháy rừng" not in anyone.get("/public/vi-huong").text
+    everything = anyone.get("/public").text
+    assert "Cháy rừng" in everything and 'href="/public/vi-huong"' in everything
+    feeds = {
+        c: ElementTree.fromstring(anyone.get(f"/public/{c}/feed.xml").content) for c in COMMUNES
+    }
+    assert [i.findtext("title") for i in feeds["na-ri"].iter("item")] == ["Cháy rừng"]
+    assert [i.findtext("title") for i in feeds["vi-huong"].iter("item")] == []
+    assert feeds["na-ri"].findtext("channel/link") == f"{live}/public/na-ri"
+    error(anyone.get("/public/khong-co-xa-nay"), 404)
 
 
 def _recording(seconds: float, rate: int = 48000) -> bytes:

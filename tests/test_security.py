@@ -356,6 +356,8 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
     # the public side
     ("GET", "/public"): (call("GET", "/public"), EVERYONE),
     ("GET", "/public/feed.xml"): (call("GET", "/public/feed.xml"), EVERYONE),
+    ("GET", "/public/{commune}"): (call("GET", "/public/xa"), EVERYONE),
+    ("GET", "/public/{commune}/feed.xml"): (call("GET", "/public/xa/feed.xml"), EVERYONE),
     ("GET", "/public/audio/{program_hash}.mp3"): (
         call("GET", "/public/audio/{program_hash}.mp3"),
         EVERYONE,  # 404 until it has aired, for everyone alike

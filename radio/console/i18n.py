@@ -132,6 +132,7 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Emergency: at once on every zone of the commune, no local approval.",
     ),
     "communes": ("Các xã", "Communes"),
+    "all_communes": ("Tất cả các xã", "All communes"),
     "commune": ("Xã", "Commune"),
     "level_above": ("Cấp trên (huyện/tỉnh)", "Level above (district/province)"),
     "or_recording": ("hoặc gửi tệp ghi âm (MP3, WAV…)", "or send a recording (MP3, WAV…)"),

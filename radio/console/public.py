@@ -1,6 +1,7 @@
 """The public side, no login: what aired, newest first, with its text and audio, and the
 same as an RSS podcast feed, so residents who missed a broadcast can hear it on a phone.
-Only programs that actually aired are public; drafts and approved-but-unaired are not."""
+Only programs that actually aired are public; drafts and approved-but-unaired are not.
+A deployment serving several communes has a page and a feed for each, at /public/<slug>."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from radio.deps import Db
 from radio.errors import not_found
-from radio.models import Airing, AiringStatus, Announcement, Program, Revision
+from radio.models import Airing, AiringStatus, Announcement, Commune, Program, Revision, Zone
 
 PUBLIC_ITEMS = 50
 
@@ -26,20 +27,11 @@ Page = Callable[..., Response]
 def add_public_pages(app: FastAPI, page: Page) -> None:
     @app.get("/public", response_class=HTMLResponse, include_in_schema=False)
     def public(request: Request, db: Db) -> Response:
-        return page(request, "public.html", None, items=_aired(db))
+        return _page(request, page, db, None)
 
     @app.get("/public/feed.xml", include_in_schema=False)
     def feed(request: Request, db: Db) -> Response:
-        base = str(request.base_url).rstrip("/")
-        return page(
-            request,
-            "feed.xml",
-            None,
-            media_type="application/rss+xml; charset=utf-8",
-            items=_aired(db),
-            base=base,
-            rfc822=_rfc822,
-        )
+        return _feed(request, page, db, None)
 
     @app.get("/public/audio/{program_hash}.mp3", include_in_schema=False)
     def audio(program_hash: str, db: Db) -> FileResponse:
@@ -53,20 +45,65 @@ def add_public_pages(app: FastAPI, page: Page) -> None:
             raise not_found("aired program", "bản tin đã phát")
         return FileResponse(program.mp3_path, media_type="audio/mpeg")
 
+    @app.get("/public/{commune}", response_class=HTMLResponse, include_in_schema=False)
+    def commune_page(commune: str, request: Request, db: Db) -> Response:
+        return _page(request, page, db, _commune(db, commune))
 
-def _aired(db: Session) -> list[dict[str, Any]]:
-    """One entry per program that aired, at its latest airing, with the text it was made
-    from (the revision whose audio it is)."""
+    @app.get("/public/{commune}/feed.xml", include_in_schema=False)
+    def commune_feed(commune: str, request: Request, db: Db) -> Response:
+        return _feed(request, page, db, _commune(db, commune))
+
+
+def _commune(db: Session, slug: str) -> Commune:
+    found = db.scalar(select(Commune).where(Commune.slug == slug))
+    if found is None:
+        raise not_found("commune", "xã")
+    return found
+
+
+def _page(request: Request, page: Page, db: Session, commune: Commune | None) -> Response:
+    communes = db.scalars(select(Commune).order_by(Commune.name)).all()
+    return page(
+        request,
+        "public.html",
+        None,
+        items=_aired(db, commune),
+        commune=commune,
+        communes=communes if len(communes) > 1 else [],
+    )
+
+
+def _feed(request: Request, page: Page, db: Session, commune: Commune | None) -> Response:
+    base = str(request.base_url).rstrip("/")
+    return page(
+        request,
+        "feed.xml",
+        None,
+        media_type="application/rss+xml; charset=utf-8",
+        items=_aired(db, commune),
+        commune=commune,
+        base=base,
+        rfc822=_rfc822,
+    )
+
+
+def _aired(db: Session, commune: Commune | None) -> list[dict[str, Any]]:
+    """One entry per program that aired (in the commune, when one is given), at its latest
+    airing, with the text it was made from (the revision whose audio it is) and the
+    communes that heard it: one deployment may serve several."""
     last = func.max(Airing.ended_at).label("last")
-    rows = db.execute(
+    query = (
         select(Airing.program_hash, Airing.announcement_id, last)
+        .join(Zone, Airing.zone_id == Zone.id)
         .where(Airing.status == AiringStatus.AIRED, Airing.program_hash.is_not(None))
         .group_by(Airing.program_hash, Airing.announcement_id)
         .order_by(last.desc())
         .limit(PUBLIC_ITEMS)
     )
+    if commune is not None:
+        query = query.where(Zone.commune_id == commune.id)
     items = []
-    for program_hash, announcement_id, aired_at in rows:
+    for program_hash, announcement_id, aired_at in db.execute(query):
         announcement = db.get(Announcement, announcement_id)
         program = db.get(Program, program_hash)
         revision = db.scalar(select(Revision).where(Revision.program_hash == program_hash))
@@ -80,9 +117,23 @@ def _aired(db: Session) -> list[dict[str, Any]]:
                 "hash": program_hash,
                 "duration": program.duration,
                 "size": _size(program),
+                "communes": _heard_in(db, program.hash),
             }
         )
     return items
+
+
+def _heard_in(db: Session, program_hash: str) -> list[str]:
+    return list(
+        db.scalars(
+            select(Commune.name)
+            .distinct()
+            .join(Zone, Zone.commune_id == Commune.id)
+            .join(Airing, Airing.zone_id == Zone.id)
+            .where(Airing.program_hash == program_hash, Airing.status == AiringStatus.AIRED)
+            .order_by(Commune.name)
+        )
+    )
 
 
 def _size(program: Program) -> int:
