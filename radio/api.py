@@ -685,9 +685,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/api/programs/{program_hash}.mp3")
     def program_audio(program_hash: str, user: Me, db: Db) -> FileResponse:
-        program = db.get(Program, program_hash)
-        if program is None or not Path(program.mp3_path).is_file():
-            raise not_found("program", "bản âm thanh")
+        program = communes.program(db, user, program_hash)
         return FileResponse(program.mp3_path, media_type="audio/mpeg")
 
     # -- slots, timeline, emergency --------------------------------------------------------

@@ -8,6 +8,7 @@ rule is written once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -21,7 +22,9 @@ from radio.models import (
     Bulletin,
     Commune,
     Delivery,
+    Program,
     Receiver,
+    Revision,
     Slot,
     Template,
     User,
@@ -113,6 +116,30 @@ def alerts(user: User) -> Select[Alert]:
     """A commune's own alerts; the level above sees every one."""
     query = select(Alert).order_by(Alert.id.desc())
     return query if user.commune_id is None else query.where(Alert.commune_id == user.commune_id)
+
+
+def program(db: Session, user: User, program_hash: str) -> Program:
+    """A program's audio, if the user may hear it: the level above, any; a commune, one made
+    for its own announcements (bulletins delivered to it included) or aired on its zones."""
+    found = db.get(Program, program_hash)
+    if found is not None and user.commune_id is not None:
+        made_here = (
+            select(Revision.id)
+            .join(Announcement, Revision.announcement_id == Announcement.id)
+            .where(
+                Revision.program_hash == program_hash, Announcement.commune_id == user.commune_id
+            )
+        )
+        aired_here = (
+            select(Airing.id)
+            .join(Zone)
+            .where(Airing.program_hash == program_hash, Zone.commune_id == user.commune_id)
+        )
+        if db.scalar(made_here.union_all(aired_here).limit(1)) is None:
+            found = None
+    if found is None or not Path(found.mp3_path).is_file():
+        raise not_found("program", "bản âm thanh")
+    return found
 
 
 def sees(user: User, commune_id: int | None) -> bool:

@@ -95,11 +95,16 @@ def test_a_commune_sees_and_uses_only_its_own(api: str) -> None:
     assert [z["slug"] for z in officer.get("/api/zones").json()] == ["ban-chang", "na-vai"]
     assert [c["slug"] for c in officer.get("/api/communes").json()] == ["vi-huong"]
     assert officer.get("/api/me").json()["commune"]["slug"] == "vi-huong"
-    theirs = other.post("/api/announcements", json={**BULLETIN, "title": "Họp"}).json()["id"]
+    nari = {**BULLETIN, "title": "Họp", "text": "Xã Na Rì họp dân lúc 8 giờ."}
+    theirs = other.post("/api/announcements", json=nari).json()["id"]
     error(officer.get(f"/api/announcements/{theirs}"), 404)
     error(officer.post(f"/api/announcements/{theirs}/submit"), 404)
     assert all(a["id"] != theirs for a in officer.get("/api/announcements").json())
     ours = officer.post("/api/announcements", json=BULLETIN).json()["id"]
+    their_audio = other.post(f"/api/announcements/{theirs}/preview").json()["audio_url"]
+    our_audio = officer.post(f"/api/announcements/{ours}/preview").json()["audio_url"]
+    assert officer.get(our_audio).status_code == 200
+    error(officer.get(their_audio), 404)  # nor its audio, though programs are named by hash
     at = "2026-12-01T09:00:00+07:00"
     body = {"announcement_id": ours, "zones": ["pac-lang"], "at": at}
     assert error(officer.post("/api/slots", json=body), 422)["field"] == "zones"
@@ -109,6 +114,7 @@ def test_a_commune_sees_and_uses_only_its_own(api: str) -> None:
     district_officer = client(api, "canbo")
     seen = {a["id"] for a in district_officer.get("/api/announcements").json()}
     assert {theirs, ours} <= seen
+    assert district_officer.get(their_audio).status_code == 200
     assert len(district_officer.get("/api/zones").json()) == 4
 
 
