@@ -4,6 +4,7 @@ both apply the same rules."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from voices import Catalog, Lexicon, Renderer
 from voices.estimate import Estimate
 
 SESSION_COOKIE = "loaxa_session"
+log = logging.getLogger("radio.lexicon")
 
 
 @dataclass
@@ -37,7 +39,12 @@ class Services:
     scheduler: Scheduler
 
     def lexicon(self) -> Lexicon:
-        return Lexicon.load(self.lexicon_path)
+        """Lines of the file that cannot be read are left out (and shown with the reading
+        preview), never a reason to fail a render."""
+        lexicon = Lexicon.load(self.lexicon_path)
+        for problem in lexicon.problems:
+            log.warning("lexicon line left out: %s", problem)
+        return lexicon
 
     def render(self, db: Session, revision: Revision) -> Program:
         return flow.render(db, revision, self.catalog, self.renderer, self.lexicon())

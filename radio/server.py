@@ -13,14 +13,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from radio import announcements as flow
 from radio.db import make_engine, sessions, upgrade
 from radio.deps import Services
 from radio.models import Program, Revision
 from radio.scheduler import Scheduler, Timing
 from radio.settings import Settings
 from schedules import Clock, SystemClock
-from voices import Catalog, Lexicon, Renderer
+from voices import Catalog, Renderer
 
 
 def build(
@@ -35,8 +34,7 @@ def build(
     renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
 
     def render_approved(db: Session, revision: Revision) -> Program:
-        lexicon = Lexicon.load(settings.lexicon_path)
-        return flow.render(db, revision, catalog, renderer, lexicon)
+        return services.render(db, revision)  # defined below, before the first tick
 
     scheduler = Scheduler(factory, clock, render_approved, timing)
     services = Services(factory, clock, catalog, renderer, settings.lexicon_path, scheduler)

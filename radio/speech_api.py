@@ -21,7 +21,7 @@ from voices import DownloadError, Lexicon, SynthesisParams, VoiceError
 from voices.catalog import VoiceInfo
 from voices.files import write_atomically
 from voices.normalize import clean_line
-from voices.normalize.lexicon import LexiconError
+from voices.normalize.lexicon import with_entry
 from voices.render import normalizer_for
 
 SAMPLE_TEXT = "Kính thưa bà con. Đây là giọng đọc của Đài truyền thanh xã."
@@ -57,7 +57,8 @@ def add_speech_routes(app: FastAPI) -> None:
         """The text as the voice will read it, line by line, with every rewritten span
         (number, date, abbreviation…) and its reading: the console's reading preview."""
         info = _voice(services, body.voice)
-        normalizer = normalizer_for(info, services.lexicon())
+        lexicon = services.lexicon()
+        normalizer = normalizer_for(info, lexicon)
         lines = []
         for line in body.text.split("\n"):
             spoken, rewrites = normalizer.explain(line)
@@ -69,7 +70,8 @@ def add_speech_routes(app: FastAPI) -> None:
                     "rewrites": [asdict(r) for r in rewrites],
                 }
             )
-        return {"voice": info.id, "lines": lines}
+        # the lexicon's unreadable lines, left out of every reading until someone fixes them
+        return {"voice": info.id, "lines": lines, "lexicon_problems": list(lexicon.problems)}
 
     @app.get("/api/lexicon")
     def lexicon(user: Me, services: Svc) -> list[dict[str, str]]:
@@ -81,10 +83,7 @@ def add_speech_routes(app: FastAPI) -> None:
         auth.require(user, Role.OFFICER, Role.OPERATOR)
         written = unicodedata.normalize("NFC", body.written).strip()
         spoken = unicodedata.normalize("NFC", body.spoken).strip()
-        try:
-            readable = Lexicon.parse(f"{written} = {spoken}\n").entries == {written: spoken}
-        except LexiconError:
-            readable = False
+        readable = Lexicon.parse(f"{written} = {spoken}\n").entries == {written: spoken}
         if not readable or "=" in written:
             raise ApiError(
                 422,
@@ -92,12 +91,11 @@ def add_speech_routes(app: FastAPI) -> None:
                 "mỗi mục là một dòng 'viết = đọc', không chứa '=' hoặc '#'",
                 field="written",
             )
+        path = services.lexicon_path
         with lock:  # one writer at a time; the file is replaced whole
-            entries = {**services.lexicon().entries, written: spoken}
-            text = "".join(f"{w} = {s}\n" for w, s in entries.items())
-            Lexicon.parse(text)  # never write a file that cannot be read back
-            services.lexicon_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(services.lexicon_path, text.encode())
+            before = path.read_text("utf-8-sig") if path.exists() else ""
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, with_entry(before, written, spoken).encode())
         return {"written": written, "spoken": spoken}
 
     @app.get("/api/voices")

@@ -274,6 +274,31 @@ def test_reading_preview_and_a_lexicon_entry_on_the_spot(base: str) -> None:
     error(client(base, "chutich").post("/api/lexicon", json={"written": "A", "spoken": "a"}), 403)
 
 
+def test_a_broken_lexicon_line_is_shown_and_never_stops_a_render(
+    base: str, services: tuple[Services, ManualClock]
+) -> None:
+    """A hand-edited lexicon.txt with a slip: readings go on without that line, the preview
+    names it, and an entry added from the console leaves the person's lines as they were."""
+    path = services[0].lexicon_path
+    path.write_text("# tên thôn\nNà Héo = Nà Hẻo\nBản Cám: bản cám\n", "utf-8")
+    officer = client(base, "canbo")
+    body = {"text": "Thôn Nà Héo họp.", "voice": "espeak-north-female"}
+    reading = officer.post("/api/reading", json=body).json()
+    assert reading["lexicon_problems"] == [
+        f"{path}:3: expected 'written = spoken', got 'Bản Cám: bản cám'"
+    ]
+    assert reading["lines"][0]["rewrites"][0]["reading"] == "Nà Hẻo"
+    ann = new_announcement(officer, text="Thôn Nà Héo họp lúc 7 giờ.")
+    preview = officer.post(f"/api/announcements/{ann}/preview")
+    assert preview.status_code == 200, preview.text
+    assert decode_mp3(officer.get(preview.json()["audio_url"]).content).duration > 1
+    added = officer.post("/api/lexicon", json={"written": "HTX", "spoken": "hợp tác xã"})
+    assert added.status_code == 201
+    assert path.read_text("utf-8") == (
+        "# tên thôn\nNà Héo = Nà Hẻo\nBản Cám: bản cám\nHTX = hợp tác xã\n"
+    )
+
+
 def test_a_slot_can_be_checked_without_saving_it(base: str) -> None:
     operator, officer = client(base, "vanhanh"), client(base, "canbo")
     operator.post("/api/zones", json={"slug": "na-heo", "name": "Nà Héo"})

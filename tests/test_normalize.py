@@ -16,6 +16,7 @@ from voices.normalize import (
     Normalizer,
     normalize,
 )
+from voices.normalize.lexicon import with_entry
 from voices.split import split
 
 
@@ -114,9 +115,21 @@ def test_lexicon_version_follows_its_entries_and_joins_the_normalizer_version() 
     assert Normalizer(a).version.startswith(NORMALIZER_VERSION)
 
 
-def test_a_bad_lexicon_line_is_named() -> None:
+def test_a_bad_lexicon_line_is_named_and_left_out() -> None:
+    lexicon = Lexicon.parse("a = b\nno equals sign here\n = nothing written\nc = d\n")
+    assert lexicon.entries == {"a": "b", "c": "d"}
+    assert [p.split(":")[1] for p in lexicon.problems] == ["2", "3"]
     with pytest.raises(LexiconError, match="lexicon:2"):
-        Lexicon.parse("a = b\nno equals sign here\n")
+        lexicon.checked()
+    assert Lexicon.parse("a = b\n").checked().entries == {"a": "b"}
+
+
+def test_a_lexicon_entry_replaces_its_line_and_keeps_every_other() -> None:
+    text = "# tên thôn\nNà Héo = Nà Hẻo\nbroken line\nHTX = hợp tác xã\n"
+    changed = with_entry(text, "Nà Héo", "na heo")
+    assert changed == "# tên thôn\nbroken line\nHTX = hợp tác xã\nNà Héo = na heo\n"
+    assert with_entry("", "UBND", "ủy ban") == "UBND = ủy ban\n"
+    assert Lexicon.parse(changed).entries == {"HTX": "hợp tác xã", "Nà Héo": "na heo"}
 
 
 def test_normalized_sentences_split_the_same_whatever_surrounds_them() -> None:

@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_normalize(args: argparse.Namespace, settings: Settings) -> int:
-    lexicon = Lexicon.load(args.lexicon or settings.lexicon_path)
+    lexicon = Lexicon.load(args.lexicon or settings.lexicon_path).checked()
     normalizer = Normalizer(lexicon, SOUTH if args.south else NORTH)
     # Undecodable bytes must not cost the line its place: one line out per line in.
     with open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False) as stdin:

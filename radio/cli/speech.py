@@ -39,7 +39,8 @@ def render_text(
     catalog = Catalog(settings.data_dir)
     voice_id = voice_id or settings.default_voice
     voice = catalog.synthesizer(voice_id)
-    normalizer = normalizer_for(catalog.info(voice_id), Lexicon.load(settings.lexicon_path))
+    lexicon = Lexicon.load(settings.lexicon_path).checked()
+    normalizer = normalizer_for(catalog.info(voice_id), lexicon)
     renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
     return renderer.render(text, voice, params, normalizer, assembly)
 

@@ -58,7 +58,7 @@ function escape(text) {
 }
 
 async function showReading() {
-  const { lines } = await api("POST", "/api/reading", { text: form.elements.text.value, voice: form.elements.voice.value });
+  const { lines, lexicon_problems: problems } = await api("POST", "/api/reading", { text: form.elements.text.value, voice: form.elements.voice.value });
   const html = lines.map((line) => {
     let out = "", at = 0;
     for (const r of line.rewrites) {
@@ -69,6 +69,11 @@ async function showReading() {
     return `<p>${out + escape(line.cleaned.slice(at))}</p>`;
   });
   document.getElementById("reading").innerHTML = html.join("");
+  const notice = document.getElementById("lexicon-problems");
+  notice.hidden = problems.length === 0;
+  notice.innerHTML =
+    `<p>${say("Các dòng này trong từ điển cách đọc bị bỏ qua cho đến khi được sửa:", "These lexicon lines are left out until they are fixed:")}</p>` +
+    problems.map((p) => `<code>${escape(p)}</code>`).join("<br>");
   document.getElementById("reading-box").hidden = false;
   status.textContent = "";
 }
