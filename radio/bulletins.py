@@ -42,7 +42,7 @@ from radio.models import (
     Zone,
 )
 from radio.scheduler import spec_of, zone_timeline
-from schedules import LOCAL_TZ, occurrences
+from schedules import local_iso, occurrences
 
 # A priority bulletin joins a slot at least this far ahead (time to reach playout), and
 # looks this far for one.
@@ -168,10 +168,10 @@ def status(db: Session, delivery: Delivery, now: datetime) -> dict[str, Any]:
         "commune": delivery.commune.slug,
         "commune_name": delivery.commune.name,
         "announcement_id": announcement.id,
-        "delivered_at": _local(delivery.delivered_at),
+        "delivered_at": local_iso(delivery.delivered_at),
         "state": state,
-        "next_at": _local(coming),
-        "first_aired_at": _local(first),
+        "next_at": local_iso(coming),
+        "first_aired_at": local_iso(first),
         "zones_aired": sorted({a.zone.slug for a in aired}),
         "airings": dict(counts),
     }
@@ -211,13 +211,9 @@ def as_json(
         "title": bulletin.title,
         "level": bulletin.level.value,
         "sender": bulletin.sender.username,
-        "sent_at": _local(bulletin.created_at),
+        "sent_at": local_iso(bulletin.created_at),
         "text": bulletin.text,
         "voice": bulletin.voice,
         "program": bulletin.program_hash,
         "communes": [status(db, d, now) for d in deliveries],
     }
-
-
-def _local(moment: datetime | None) -> str | None:
-    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else None

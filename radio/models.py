@@ -301,6 +301,12 @@ class Airing(Base):
     zone: Mapped[Zone] = relationship()
     announcement: Mapped[Announcement] = relationship()
 
+    @property
+    def approved_audio(self) -> str | None:
+        """The program the airing plays: its own once handed to playout, else the one
+        approved; what every receipt is checked against."""
+        return self.program_hash or self.announcement.approved_program_hash
+
 
 class Receipt(Base):
     """A receiver's own report of an airing it played: from the live stream, or from its

@@ -5,7 +5,7 @@ package when they happen. Local time is Asia/Ho_Chi_Minh; everything returned is
 """
 
 from schedules.clock import Clock, ManualClock, SystemClock
-from schedules.recurrence import LOCAL_TZ, SlotSpec, SlotSpecError, occurrences
+from schedules.recurrence import LOCAL_TZ, SlotSpec, SlotSpecError, local_iso, occurrences
 from schedules.timeline import Interval, late_policy, overlaps
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "SlotSpecError",
     "SystemClock",
     "late_policy",
+    "local_iso",
     "occurrences",
     "overlaps",
 ]

@@ -11,6 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """A stored (UTC) moment as people read it: Hà Nội time, to the second."""
+    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else None
+
+
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 
 
