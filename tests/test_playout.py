@@ -4,6 +4,7 @@ hears the approved program at airtime, silence around it."""
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import threading
 import time
@@ -450,10 +451,23 @@ def test_a_receipt_for_other_audio_than_the_approved_is_flagged(
     }
     answer = httpx.post(f"{base}/api/receivers/played", json=report, params={"token": token})
     assert answer.json() == {"airing_id": upcoming["airing_id"], "matches": False}
-    row = asrun_rows(client(base, "vanhanh"), "2026-12-01")[0]
+    operator = client(base, "vanhanh")
+    row = asrun_rows(operator, "2026-12-01")[0]
     assert row["receipts"] == "Loa 1: local, completed, 80%, NOT THE APPROVED AUDIO"
+    assert _console_receipts(operator) == [
+        "Loa 1: từ bản lưu trên loa, trọn vẹn, 80% KHÔNG PHẢI BẢN ĐÃ DUYỆT"
+    ]
     report["program"] = upcoming["program"]
     answer = httpx.post(f"{base}/api/receivers/played", json=report, params={"token": token})
     assert answer.json()["matches"] is True  # a repeated report replaces the earlier one
-    row = asrun_rows(client(base, "vanhanh"), "2026-12-01")[0]
+    row = asrun_rows(operator, "2026-12-01")[0]
     assert row["receipts"] == "Loa 1: local, completed, 80%"
+    assert _console_receipts(operator) == ["Loa 1: từ bản lưu trên loa, trọn vẹn, 80%"]
+
+
+def _console_receipts(user: httpx.Client) -> list[str]:
+    """The receipts column of the console's as-run page, as text."""
+    page = user.get("/asrun", params={"start": "2026-12-01", "end": "2026-12-01"})
+    assert page.status_code == 200
+    found = re.findall(r'<div class="receipt">(.*?)</div>', page.text)
+    return [" ".join(re.sub(r"<[^>]+>", "", f).split()) for f in found]
