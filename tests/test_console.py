@@ -326,6 +326,19 @@ def test_every_page_fits_a_phone_screen(browser: Browser, base: str) -> None:
         assert title.endswith(" · Loa Xã") and len(title) < 50, f"{path}: {title!r}"
         if name:
             shoot(operator, name)
+    # the pages' links fold behind one button, so a page starts near the top of the screen
+    operator.goto(f"{base}/")
+    compose_link = operator.get_by_role("link", name="Soạn thông báo")
+    expect(compose_link).to_be_hidden()
+    assert operator.locator("main").bounding_box()["y"] < 80  # type: ignore[index]
+    menu = operator.get_by_role("button", name="Trình đơn")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(operator.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    shoot(operator, "phone-menu")
+    compose_link.click()
+    operator.wait_for_url(f"{base}/compose")
+    expect(operator.get_by_role("link", name="Nhật ký phát")).to_be_hidden()
 
 
 def test_an_operator_pulls_a_voice_and_watches_it_arrive(

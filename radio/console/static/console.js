@@ -105,6 +105,12 @@ document.addEventListener("click", async (event) => {
     }
     return;
   }
+  const toggle = event.target.closest(".menu-toggle");
+  if (toggle) {
+    const open = toggle.closest(".top").classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+    return;
+  }
   if (event.target.closest("[data-logout]")) {
     await fetch("/api/auth/logout", { method: "POST", headers: { "X-CSRF-Token": CSRF } });
     location.assign("/login");
