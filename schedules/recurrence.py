@@ -14,8 +14,11 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local_iso(moment: datetime | None) -> str | None:
-    """A stored (UTC) moment as people read it: Hà Nội time, to the second."""
-    return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else None
+    """A stored (UTC) moment as people read it: Hà Nội time, rounded to the second (a
+    program started 40 ms before its airtime started on time, not a second early)."""
+    if moment is None:
+        return None
+    return (moment + timedelta(milliseconds=500)).astimezone(LOCAL_TZ).isoformat(timespec="seconds")
 
 
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)

@@ -10,6 +10,7 @@ from schedules import (
     SlotSpec,
     SlotSpecError,
     late_policy,
+    local_iso,
     occurrences,
     overlaps,
 )
@@ -83,3 +84,11 @@ def test_overlaps_and_late_policy() -> None:
     assert late_policy(t, t - timedelta(seconds=1), grace) == "wait"
     assert late_policy(t, t + timedelta(minutes=5), grace) == "play"
     assert late_policy(t, t + timedelta(minutes=5, seconds=1), grace) == "miss"
+
+
+def test_moments_read_in_hanoi_time_rounded_to_the_second() -> None:
+    airtime = datetime(2026, 12, 1, 14, 48, 2, tzinfo=UTC)
+    assert local_iso(airtime) == "2026-12-01T21:48:02+07:00"
+    assert local_iso(airtime - timedelta(milliseconds=44)) == "2026-12-01T21:48:02+07:00"
+    assert local_iso(airtime + timedelta(milliseconds=700)) == "2026-12-01T21:48:03+07:00"
+    assert local_iso(None) is None

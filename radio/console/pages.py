@@ -341,4 +341,8 @@ def _on_air(db: Session, zone: Zone) -> Airing | None:
 
 
 def _local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
-    return moment.astimezone(LOCAL_TZ).strftime(fmt) if moment else ""
+    """Rounded to the second, not cut: playout starts a program on the chunk boundary a
+    few milliseconds before its airtime, which must not read as a second early."""
+    if moment is None:
+        return ""
+    return (moment + timedelta(milliseconds=500)).astimezone(LOCAL_TZ).strftime(fmt)
