@@ -81,6 +81,22 @@ _WORDS: dict[str, tuple[str, str]] = {
     "history": ("Lịch sử phát", "Airing history"),
     "last_seen": ("Lần cuối", "Last heartbeat"),
     "volume": ("Âm lượng", "Volume"),
+    "volume_reported": ("loa đang phát ở", "the loudspeaker plays at"),
+    "volume_target": ("mức sẽ nhận ở lần báo tín hiệu tới", "its level from the next heartbeat"),
+    "volume_own": ("Âm lượng riêng của", "Own volume of"),
+    "follow_zone": ("theo khu vực", "zone's"),
+    "volume_help": (
+        "Loa nhận mức mới ở lần báo tín hiệu kế tiếp. Ô âm lượng của loa để trống: theo khu vực."
+        " Trong giờ yên tĩnh, loa phát không to hơn mức đã đặt; khi có phát khẩn cấp, loa luôn"
+        " phát hết cỡ.",
+        "Loudspeakers take a new level with their next heartbeat. A loudspeaker's volume left"
+        " empty follows its zone. In quiet hours it plays no louder than the quiet-hours volume;"
+        " during an emergency it always plays at full volume.",
+    ),
+    "volume_zones": ("Âm lượng theo khu vực", "Volume by zone"),
+    "quiet_from": ("Giờ yên tĩnh từ", "Quiet hours from"),
+    "quiet_until": ("đến", "until"),
+    "quiet_volume": ("Âm lượng giờ yên tĩnh", "Quiet-hours volume"),
     "name": ("Tên", "Name"),
     "add": ("Thêm", "Add"),
     "revoke": ("Thu hồi", "Revoke"),

@@ -38,6 +38,7 @@ from radio.models import (
 )
 from radio.scheduler import zone_timeline
 from radio.templates import parse
+from radio.volume import target_volume
 from schedules import LOCAL_TZ
 
 HERE = Path(__file__).parent
@@ -178,16 +179,20 @@ def add_console(app: FastAPI) -> None:
     @app.get("/receivers", response_class=HTMLResponse, include_in_schema=False)
     def receivers(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
-        listed = db.scalars(
-            communes.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
+        listed = list(
+            db.scalars(
+                communes.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
+            )
         )
+        now = services.clock.now()
         return page(
             request,
             "receivers.html",
             user,
-            receivers=list(listed),
+            receivers=listed,
+            targets={r.id: target_volume(db, r, now) for r in listed},
             zones=list(db.scalars(communes.zones(user))),
-            now=services.clock.now(),
+            now=now,
         )
 
     @app.get("/asrun", response_class=HTMLResponse, include_in_schema=False)

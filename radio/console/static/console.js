@@ -27,6 +27,10 @@ function fields(form) {
   const body = {};
   for (const el of form.elements) {
     if (!el.name || el.disabled || el.dataset.skip !== undefined) continue;
+    if (el.dataset.optional !== undefined && el.value === "") {
+      body[el.name] = null; // left empty: not set, rather than an empty string
+      continue;
+    }
     if (el.dataset.list !== undefined) {
       body[el.name] = body[el.name] || [];
       if (el.checked) body[el.name].push(el.type === "checkbox" && /^\d+$/.test(el.value) ? Number(el.value) : el.value);
