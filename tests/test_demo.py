@@ -19,9 +19,10 @@ from tests.audio_checks import loud_span
 from tests.clirun import RADIO
 
 
-def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -> None:
+def started(lead: float) -> tuple[subprocess.Popen[str], str]:
+    """`radio demo` on a free port, once it says it is running; and what it printed."""
     demo = subprocess.Popen(
-        [RADIO, "demo", "--port", "0", "--lead", "6"],
+        [RADIO, "demo", "--port", "0", "--lead", str(lead)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -32,6 +33,11 @@ def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -
         line = demo.stdout.readline()
         assert line, f"the demo ended early: {printed}"
         printed += line
+    return demo, printed
+
+
+def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -> None:
+    demo, printed = started(6)
     try:
         base = re.search(r"Console:\s+(http://\S+)/", printed).group(1)  # type: ignore[union-attr]
         password = re.search(r"vanhanh\s+(\S+)", printed).group(1)  # type: ignore[union-attr]
@@ -62,5 +68,21 @@ def test_the_demo_airs_its_bulletin_on_both_loudspeakers_and_stops_on_ctrl_c() -
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)
+    assert demo.returncode == 0
+    assert "stopped." in rest
+
+
+def test_the_demo_stops_when_signals_come_in_a_burst() -> None:
+    """A supervisor stopping the process group reaches the demo directly and through
+    `uv run`, which forwards it (as it does a second Ctrl-C): two or three signals at once.
+    A handler that took a lock deadlocked on the second one; the demo must still stop, and
+    cleanly."""
+    demo, _ = started(60)
+    for sig in (signal.SIGINT, signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        demo.send_signal(sig)
+    try:
+        rest, _ = demo.communicate(timeout=30)
+    finally:
+        demo.kill()
     assert demo.returncode == 0
     assert "stopped." in rest

@@ -10,6 +10,7 @@ import secrets
 import signal
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -88,14 +89,19 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _wait_for_interrupt() -> None:
-    stop = threading.Event()
+    """Until SIGINT or SIGTERM. The handler only notes the signal: one that took a lock
+    (Event.set) deadlocked when a second signal came while it held it, and signals do
+    come in twos: a supervisor that stops the whole process group (systemd) reaches the
+    demo directly and through `uv run`, which forwards it, as it does a second Ctrl-C."""
+    caught: list[int] = []
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        caught.append(signum)
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
-    stop.wait()
+    while not caught:
+        time.sleep(0.2)
 
 
 def _seed_users(services: Any) -> dict[str, str]:
