@@ -1,6 +1,6 @@
 """The playout: live zone channels that receivers pull as paced MP3 streams."""
 
-from playout.channel import Channel, Event, Play, Playout
+from playout.channel import HANG_UP, Channel, Event, Play, Playout
 from playout.frames import (
     FRAME_SECONDS,
     FrameError,
@@ -14,6 +14,7 @@ from playout.frames import (
 
 __all__ = [
     "FRAME_SECONDS",
+    "HANG_UP",
     "Channel",
     "Event",
     "FrameError",

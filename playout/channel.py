@@ -17,6 +17,7 @@ from playout.frames import FRAME_SECONDS, Frames
 
 CHUNK_FRAMES = 8  # about 0.21 s of audio per send
 LISTENER_BACKLOG = 40  # chunks (about 8 s) before a listener that does not read is dropped
+HANG_UP = b""  # the chunk that ends a listener's stream
 
 
 @dataclass
@@ -99,6 +100,15 @@ class Channel:
             except asyncio.QueueFull:  # a receiver that stopped reading: let it go
                 self.listeners.discard(listener)
 
+    def hang_up(self) -> None:
+        """End every listener's stream: each gets an empty chunk, after what it has not
+        read yet (the oldest of that is dropped if there is no room)."""
+        for listener in list(self.listeners):
+            if listener.full():
+                listener.get_nowait()
+            listener.put_nowait(HANG_UP)
+        self.listeners.clear()
+
 
 class Playout:
     """All channels, advanced together by one paced loop."""
@@ -116,6 +126,12 @@ class Playout:
     def play(self, zone: str, item: Play) -> None:
         for event in self.channel(zone).play(item):
             self.on_event(zone, event)
+
+    def hang_up(self) -> None:
+        """End every listener's stream, on every channel: the server is stopping, and a
+        live stream never ends by itself."""
+        for channel in self.channels.values():
+            channel.hang_up()
 
     async def run(self, stop: asyncio.Event) -> None:
         start, wall = time.monotonic(), time.time()

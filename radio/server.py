@@ -1,8 +1,10 @@
 """Building the running service from settings: database (migrated), voices, caches,
-scheduler, API; and running an app on a thread (the demo, the fuzzer and the tests)."""
+scheduler, API; and running an app, in the foreground (`radio serve`, `radio worker`) or on
+a thread (the demo, the fuzzer and the tests)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from playout import Playout
 from radio.db import make_engine, sessions, upgrade
 from radio.deps import Services
 from radio.models import Program, Revision
@@ -41,10 +44,37 @@ def build(
     return services, engine
 
 
+# How long requests under way may take to finish once the server is asked to stop.
+GRACE_S = 10
+
+
+class Server(uvicorn.Server):
+    """uvicorn that hangs up on the live streams when asked to stop: they never end by
+    themselves, and uvicorn waits for every connection to close before it stops."""
+
+    def __init__(self, app: FastAPI, host: str, port: int, log_level: str) -> None:
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=GRACE_S
+        )
+        super().__init__(config)
+        onair = getattr(app.state, "onair", None)
+        self.playout: Playout | None = onair.playout if onair is not None else None
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.playout is not None:
+            self.playout.hang_up()
+        await super().shutdown(sockets)
+
+
+def run(app: FastAPI, host: str, port: int) -> None:
+    """The app in the foreground until SIGINT or SIGTERM (`radio serve`, `radio worker`)."""
+    Server(app, host, port, "info").run()
+
+
 @contextmanager
 def serving(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """uvicorn on a thread (port 0: a free one) until the block ends; yields the base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = Server(app, host, port, "warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from playout import Channel
+from playout import HANG_UP, Channel
 from radio import auth
 from radio.errors import ApiError
 from radio.onair import OnAir
@@ -90,6 +90,8 @@ async def _body(channel: Channel, icy: bool) -> AsyncIterator[bytes]:
                 if listener not in channel.listeners:
                     return  # dropped for not keeping up
                 continue
+            if chunk == HANG_UP:
+                return  # the server is stopping
             if not icy:
                 yield chunk
                 continue

@@ -22,6 +22,7 @@ def create_worker_app(onair: OnAir) -> FastAPI:
             yield
 
     app = FastAPI(title="Loa Xã playout", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.onair = onair
     errors.install(app)
     redact_access_log()
     add_stream_route(app, onair)

@@ -4,6 +4,7 @@ SIGKILL mid-program and restarted; an emergency made through the API reaches it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -153,3 +154,54 @@ def test_an_emergency_made_through_the_api_cuts_into_the_workers_stream_within_a
         assert made.status_code == 201, made.text
         took = wait_for(lambda: split.zones()["na-heo"]["on_air"] == "Cháy rừng", 3, "no emergency")
         assert took < 1.0
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_playout_stops_at_once_on_sigterm_with_loudspeakers_listening(
+    split: Split, command: str
+) -> None:
+    """A live stream never ends by itself, and uvicorn waits for every connection to close
+    before it stops: a supervisor's SIGTERM (or Ctrl-C) waited forever while loudspeakers
+    listened. The server hangs up on the streams first, then stops cleanly."""
+    tokens = setup_zone(split.api)
+    port = free_port()
+    process = subprocess.Popen(
+        [RADIO, command, "--port", str(port)],
+        env={**os.environ, "RADIO_DATABASE_URL": split.db_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        health = f"{base}/healthz" if command == "worker" else f"{base}/api/health"
+        wait_for(lambda: _answers(health), 30, f"radio {command} did not start")
+        with contextlib.ExitStack() as streams:
+            listening = [
+                streams.enter_context(
+                    httpx.stream("GET", f"{base}/stream/{zone}.mp3?token={token}", timeout=10)
+                ).iter_raw()
+                for zone, token in zip(("na-heo", "ban-cam"), tokens, strict=True)
+            ]
+            for stream in listening:
+                assert next(stream)  # on the air
+            asked = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            for stream in listening:
+                for _ in stream:  # to the end of the stream, which must come
+                    assert time.monotonic() - asked < 8, "the stream goes on after SIGTERM"
+            _, log = process.communicate(timeout=15)
+            took = time.monotonic() - asked
+    finally:
+        process.kill()
+    # after a clean stop uvicorn dies of the signal it caught, as supervisors expect
+    assert process.returncode == -signal.SIGTERM, log
+    assert took < 5, f"stopped {took:.1f} s after SIGTERM"
+    assert "Application shutdown complete" in log  # the on-air loop closed its books
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -56,10 +56,8 @@ _ICECAST_HELP = (
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from radio.api import create_app
-    from radio.server import build
+    from radio.server import build, run
 
     icecast = _icecast(args, settings)
     services, _engine = build(settings)
@@ -69,21 +67,19 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(services, worker_url=settings.worker_url)
     else:
         app = create_app(services, _onair(services, settings, icecast))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    run(app, args.host, args.port)
     return 0
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from radio.server import build
+    from radio.server import build, run
     from radio.worker import create_worker_app
 
     icecast = _icecast(args, settings)
     services, _engine = build(settings)
     print(f"Loa Xã playout: streams at http://{args.host}:{args.port}/stream/<zone>.mp3")
     app = create_worker_app(_onair(services, settings, icecast))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    run(app, args.host, args.port)
     return 0
 
 
