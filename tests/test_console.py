@@ -116,7 +116,11 @@ def test_compose_review_approve_and_the_slot_airs(
 
     reviewer = sign_in(browser, base, "chutich")
     reviewer.goto(f"{base}/review")
-    expect(reviewer.locator("section.card h2")).to_have_text("Họp thôn Nà Héo")
+    card = reviewer.locator("section.card")
+    expect(card.locator("h2")).to_have_text("Họp thôn Nà Héo")
+    expect(card).to_contain_text("Soạn bởi canbo")  # who wrote it, with what, and for when
+    expect(card).to_contain_text(re.compile(r"Giọng nữ miền Bắc \(eSpeak\) · 1\.0× · 0:\d\d"))
+    expect(card.locator(".airs")).to_have_text("Sẽ phát: 05:10 01/12/2026 · Thôn Nà Héo")
     shoot(reviewer, "review")
     reviewer.get_by_role("button", name="Duyệt phát").click()
     expect(reviewer.get_by_text("Không có thông báo nào chờ duyệt.")).to_be_visible()
@@ -303,6 +307,38 @@ def test_an_emergency_template_is_saved_then_filled_and_aired(
     operator.once("dialog", lambda dialog: dialog.accept())
     repeats.get_by_role("button", name="Dừng lặp lại").click()
     expect(operator.locator("#repeats")).to_have_count(0)
+
+
+def test_airtimes_read_as_people_say_them(base: str) -> None:
+    """A recurrence on the announcement page and in the review queue: its times, its days
+    (or every day) and its dates, day first."""
+    officer = client(base, "canbo")
+    made = officer.post(
+        "/api/announcements",
+        json={"title": "Tiêm phòng", "text": TEXT, "voice": "espeak-north-female"},
+    ).json()["id"]
+    week = {"announcement_id": made, "zones": ["na-heo"], "times": ["06:00", "17:00"]}
+    dates = {"start_date": "2026-12-01", "end_date": "2026-12-07"}
+    officer.post("/api/slots", json={**week, **dates, "weekdays": [0, 2, 4]}).raise_for_status()
+    daily = {**week, "times": ["11:00"], "start_date": "2026-12-08", "end_date": "2026-12-10"}
+    officer.post("/api/slots", json=daily).raise_for_status()
+    officer.post(f"/api/announcements/{made}/submit").raise_for_status()
+
+    def said(path: str) -> str:
+        page = officer.get(path)
+        assert page.status_code == 200
+        return " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+
+    assert "06:00, 17:00 · T2, T4, T6 · 01/12/2026 → 07/12/2026 · Thôn Nà Héo" in said(
+        f"/announcements/{made}"
+    )
+    assert "11:00 · hằng ngày · 08/12/2026 → 10/12/2026 · Thôn Nà Héo" in said(
+        f"/announcements/{made}"
+    )
+    reviewer = client(base, "chutich")
+    queue = " ".join(re.sub(r"<[^>]+>", " ", reviewer.get("/review?lang=en").text).split())
+    assert "Will air: 06:00, 17:00 · Mon, Wed, Fri · 01/12/2026 → 07/12/2026" in queue
+    assert "11:00 · every day · 08/12/2026 → 10/12/2026" in queue
 
 
 def test_an_operator_sets_zone_and_loudspeaker_volume_and_the_loudspeaker_is_told(

@@ -3,6 +3,7 @@ changes go through the API from the page's script (see the package docstring).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from radio.scheduler import zone_timeline
 from radio.templates import parse
 from radio.volume import target_volume
 from schedules import LOCAL_TZ
+from voices import Catalog, VoiceError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -127,12 +129,23 @@ def add_console(app: FastAPI) -> None:
     @app.get("/review", response_class=HTMLResponse, include_in_schema=False)
     def review(request: Request, db: Db, services: Svc) -> Response:
         user = _signed_in(request, db, services)
-        pending = db.scalars(
-            communes.announcements(user)
-            .where(Announcement.status == Status.PENDING)
-            .order_by(Announcement.updated_at)
+        pending = list(
+            db.scalars(
+                communes.announcements(user)
+                .where(Announcement.status == Status.PENDING)
+                .order_by(Announcement.updated_at)
+            )
         )
-        return page(request, "review.html", user, pending=list(pending))
+        slots: dict[int, list[Slot]] = {}
+        for slot in db.scalars(
+            select(Slot).where(Slot.announcement_id.in_([a.id for a in pending])).order_by(Slot.id)
+        ):
+            slots.setdefault(slot.announcement_id, []).append(slot)
+        authors = {
+            u.id: u.full_name or u.username
+            for u in db.scalars(select(User).where(User.id.in_({a.created_by_id for a in pending})))
+        }
+        return page(request, "review.html", user, pending=pending, slots=slots, authors=authors)
 
     @app.get("/announcements", response_class=HTMLResponse, include_in_schema=False)
     def announcements(
@@ -310,6 +323,7 @@ def page(
             ],
             "path": request.url.path,
             "local": _local,
+            "voice_name": _voice_name(request.app.state.services.catalog),
             **context,
         },
         media_type=media_type,
@@ -343,6 +357,19 @@ def _on_air(db: Session, zone: Zone) -> Airing | None:
         .order_by((Airing.priority == Priority.EMERGENCY).desc(), Airing.started_at.desc())
         .limit(1)
     )
+
+
+def _voice_name(catalog: Catalog) -> Callable[[str], str]:
+    """A voice's name as people know it ("Giọng nữ miền Bắc (eSpeak)"); its id when the
+    voice is no longer installed."""
+
+    def name(voice_id: str) -> str:
+        try:
+            return catalog.info(voice_id).name
+        except VoiceError:
+            return voice_id
+
+    return name
 
 
 def _local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
