@@ -41,8 +41,8 @@ from radio.models import (
     User,
     Zone,
 )
-from radio.scheduler import spec_of, zone_timeline
-from schedules import local_iso, occurrences
+from radio.scheduler import next_airtime, zone_timeline
+from schedules import local_iso
 
 # A priority bulletin joins a slot at least this far ahead (time to reach playout), and
 # looks this far for one.
@@ -150,7 +150,7 @@ def status(db: Session, delivery: Delivery, now: datetime) -> dict[str, Any]:
     counts = Counter(a.status.value for a in airings)
     on_air = [a for a in airings if _on_air(a)]
     aired = [a for a in airings if a.status == AiringStatus.AIRED]
-    coming = _next(db, announcement, airings, now)
+    coming = next_airtime(db, announcement, airings, now)
     if on_air:
         state = "on-air"
     elif aired:
@@ -183,22 +183,6 @@ def _on_air(airing: Airing) -> bool:
         and airing.started_at is not None
         and airing.ended_at is None
     )
-
-
-def _next(
-    db: Session, announcement: Announcement, airings: list[Airing], now: datetime
-) -> datetime | None:
-    """The next airtime: an airing not started yet, or a slot's occurrence to come."""
-    waiting = [
-        a.scheduled_at
-        for a in airings
-        if a.status == AiringStatus.SCHEDULED and a.started_at is None
-    ]
-    made = {(a.slot_id, a.scheduled_at) for a in airings}
-    for slot in db.scalars(select(Slot).where(Slot.announcement_id == announcement.id)):
-        coming = occurrences(spec_of(slot), now, now + timedelta(days=14))
-        waiting += [t for t in coming if (slot.id, t) not in made][:1]
-    return min(waiting, default=None)
 
 
 def as_json(

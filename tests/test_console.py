@@ -335,6 +335,10 @@ def test_airtimes_read_as_people_say_them(base: str) -> None:
     assert "11:00 · hằng ngày · 08/12/2026 → 10/12/2026 · Thôn Nà Héo" in said(
         f"/announcements/{made}"
     )
+    # the list gives its next airtime: 1 December 2026 is a Tuesday, so Wednesday the 2nd
+    listed = officer.get("/announcements").text
+    row = re.search(rf'<tr data-announcement="{made}">.*?</tr>', listed, re.S)
+    assert row and '<td class="next">06:00 02/12/2026</td>' in row.group(0)
     reviewer = client(base, "chutich")
     queue = " ".join(re.sub(r"<[^>]+>", " ", reviewer.get("/review?lang=en").text).split())
     assert "Will air: 06:00, 17:00 · Mon, Wed, Fri · 01/12/2026 → 07/12/2026" in queue

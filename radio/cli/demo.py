@@ -23,10 +23,10 @@ from radio.settings import Settings
 from schedules import LOCAL_TZ
 
 ZONES = {"na-heo": "Thôn Nà Héo", "ban-cam": "Thôn Bản Cám"}
-USERS = [  # username, role, may broadcast emergencies, full name
-    ("canbo", "officer", False, "Cán bộ văn hóa xã"),
-    ("chutich", "reviewer", False, "Chủ tịch UBND xã"),
-    ("vanhanh", "operator", True, "Kỹ thuật viên đài"),
+USERS = [  # username, role, may broadcast emergencies, full name, of the commune (else above)
+    ("canbo", "officer", False, "Cán bộ văn hóa xã", True),
+    ("chutich", "reviewer", False, "Chủ tịch UBND xã", True),
+    ("vanhanh", "operator", True, "Kỹ thuật viên đài", False),
 ]
 BULLETIN = (
     "Kính thưa bà con thôn Nà Héo và thôn Bản Cám. "
@@ -105,13 +105,17 @@ def _wait_for_interrupt() -> None:
 
 
 def _seed_users(services: Any) -> dict[str, str]:
-    """Users with one-time passwords, printed once: the demo has no default password."""
+    """Users with one-time passwords, printed once: the demo has no default password. The
+    officer and the reviewer are the commune's own; the operator runs the installation."""
+    from sqlalchemy import select
+
     from radio.auth import hash_password
-    from radio.models import Role, User
+    from radio.models import Commune, Role, User
 
     passwords = {name: secrets.token_urlsafe(9) for name, *_ in USERS}
     with services.sessions.begin() as db:
-        for name, role, emergency, full_name in USERS:
+        commune = db.scalars(select(Commune)).one()  # a fresh installation has one
+        for name, role, emergency, full_name, local in USERS:
             db.add(
                 User(
                     username=name,
@@ -119,6 +123,7 @@ def _seed_users(services: Any) -> dict[str, str]:
                     password_hash=hash_password(passwords[name]),
                     role=Role(role),
                     can_emergency=emergency,
+                    commune_id=commune.id if local else None,
                 )
             )
     return passwords

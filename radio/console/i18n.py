@@ -75,6 +75,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "written_by": ("Soạn bởi", "Written by"),
     "will_air": ("Sẽ phát", "Will air"),
     "no_airtime": ("chưa có giờ phát", "no airtime yet"),
+    "updated": ("Cập nhật", "Updated"),
     "from": ("Từ ngày", "From"),
     "until": ("Đến ngày", "Until"),
     "check": ("Kiểm tra trùng giờ", "Check for clashes"),

@@ -37,7 +37,7 @@ from radio.models import (
     User,
     Zone,
 )
-from radio.scheduler import zone_timeline
+from radio.scheduler import next_airtime, zone_timeline
 from radio.templates import parse
 from radio.volume import target_volume
 from schedules import LOCAL_TZ
@@ -155,11 +155,13 @@ def add_console(app: FastAPI) -> None:
         query = communes.announcements(user).order_by(Announcement.updated_at.desc())
         if status is not None:
             query = query.where(Announcement.status == status)
+        items = list(db.scalars(query.limit(200)))
         return page(
             request,
             "announcements.html",
             user,
-            items=list(db.scalars(query.limit(200))),
+            items=items,
+            coming=_coming(db, items, services.clock.now()),
             names={c.id: c.name for c in db.scalars(select(Commune))},
             status=status,
             statuses=list(Status),
@@ -357,6 +359,16 @@ def _on_air(db: Session, zone: Zone) -> Airing | None:
         .order_by((Airing.priority == Priority.EMERGENCY).desc(), Airing.started_at.desc())
         .limit(1)
     )
+
+
+def _coming(db: Session, items: list[Announcement], now: datetime) -> dict[int, datetime]:
+    """The next airtime of each announcement that may still air."""
+    live = [a for a in items if a.status in (Status.DRAFT, Status.PENDING, Status.APPROVED)]
+    airings: dict[int, list[Airing]] = {a.id: [] for a in live}
+    for airing in db.scalars(select(Airing).where(Airing.announcement_id.in_(list(airings)))):
+        airings[airing.announcement_id].append(airing)
+    found = {a.id: next_airtime(db, a, airings[a.id], now) for a in live}
+    return {key: moment for key, moment in found.items() if moment is not None}
 
 
 def _voice_name(catalog: Catalog) -> Callable[[str], str]:
