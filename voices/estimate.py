@@ -1,12 +1,17 @@
 """How long a text will take to read, before any synthesis: to warn that a program will
 overrun its slot, and to offer the speaking rate that makes it fit.
 
-Each segment's length is modelled per voice as `a × syllables + c × commas + b` seconds
-at rate 1 (Vietnamese writes one syllable per word, so syllables are easy to count on the
-normalized text), divided by the rate; the pauses and chimes the assembly adds are exact.
-The coefficients are learnt from the voice's own segments as the renderer synthesizes
-them (least squares over running sums kept in a small SQLite file beside the cache), so
-the estimate improves with use; until a voice has enough segments, a prior is used.
+Each segment's length is modelled per voice as `(a × syllables + c × commas + b) / rate
++ e × syllables` seconds (Vietnamese writes one syllable per word, so syllables are easy
+to count on the normalized text); the pauses and chimes the assembly adds are exact. The
+last term is the part of speech that the rate does not scale: none for eSpeak, but a
+Piper (VITS) voice rounds every phoneme's length up to a whole frame after scaling it,
+about a fifth of its speech, so at rate 1.5 it is only 1.35 times as fast. The
+coefficients are learnt from the voice's own segments as the renderer synthesizes them
+(least squares over running sums kept in a small SQLite file beside the cache), so the
+estimate improves with use; until a voice has enough segments, a prior is used. Segments
+heard at one rate only cannot tell `a` from `e`: a ridge term keeps `e` at nothing until
+segments at other rates show it.
 """
 
 from __future__ import annotations
@@ -26,18 +31,23 @@ from voices.split import Segment
 
 FIT_MARGIN = 0.04  # a rate offered to fit aims this much short of the room
 MIN_SEGMENTS = 8  # below this many observations a voice's own fit is not trusted
-PRIOR = (0.21, 0.18, 0.15)  # seconds per syllable, per comma, per segment: a middling voice
+# seconds per syllable, per comma, per segment (all scaled by the rate), and per syllable
+# whatever the rate: a middling voice
+PRIOR = (0.21, 0.18, 0.15, 0.0)
+# how strongly the rate-invariant term is held at the prior's nothing (in the units of the
+# sums: syllables squared); segments at several rates outweigh it at once
+RIDGE = np.array([1e-6, 1e-6, 1e-6, 1.0])
 _SYLLABLE = re.compile(r"\w+")
-_FEATURES = 3
+_FEATURES = len(PRIOR)
+_SCALED = 3  # the first three features are the ones the rate divides
 
 
-def features(text: str) -> tuple[float, float, float]:
-    """(syllables, commas and other inner breaks, 1) of a normalized segment."""
-    return (
-        float(len(_SYLLABLE.findall(text))),
-        float(sum(text.count(p) for p in ",;:()")),
-        1.0,
-    )
+def features(text: str, rate: float) -> tuple[float, float, float, float]:
+    """(syllables, inner breaks, 1) divided by the rate, and syllables, of a normalized
+    segment read at `rate`."""
+    syllables = float(len(_SYLLABLE.findall(text)))
+    breaks = float(sum(text.count(p) for p in ",;:()"))
+    return syllables / rate, breaks / rate, 1.0 / rate, syllables
 
 
 log = logging.getLogger("voices.estimate")
@@ -46,7 +56,7 @@ log = logging.getLogger("voices.estimate")
 @dataclass(frozen=True)
 class Estimate:
     seconds: float  # the whole program: speech, pauses, chimes
-    speech_seconds: float  # the part that the speaking rate scales
+    speech_seconds: float  # the part of speech that the speaking rate scales
     segments: int
     calibrated: bool  # from this voice's own measurements, not the prior
 
@@ -68,26 +78,26 @@ class Calibration:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS sums (identity TEXT PRIMARY KEY, n INTEGER,"
+            db.execute(  # "sums" held an earlier model's; its voices learn again
+                "CREATE TABLE IF NOT EXISTS fits (identity TEXT PRIMARY KEY, n INTEGER,"
                 " xtx TEXT, xty TEXT)"
             )
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30, isolation_level=None)
 
-    def observe(self, identity: str, text: str, seconds_at_rate_1: float) -> None:
-        """Learn from one synthesized segment. Best effort: a measurement that cannot be
-        kept (a full disk) must not fail the render it came from."""
-        x = np.array(features(text))
+    def observe(self, identity: str, text: str, seconds: float, rate: float) -> None:
+        """Learn from one segment synthesized at `rate`. Best effort: a measurement that
+        cannot be kept (a full disk) must not fail the render it came from."""
+        x = np.array(features(text, rate))
         try:
             with self._lock, self._db() as db:
                 db.execute("BEGIN IMMEDIATE")
                 n, xtx, xty = self._sums(db, identity)
                 xtx += np.outer(x, x)
-                xty += x * seconds_at_rate_1
+                xty += x * seconds
                 db.execute(
-                    "INSERT OR REPLACE INTO sums VALUES (?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO fits VALUES (?, ?, ?, ?)",
                     (identity, n + 1, _dump(xtx), _dump(xty)),
                 )
                 db.execute("COMMIT")
@@ -99,7 +109,13 @@ class Calibration:
             n, xtx, xty = self._sums(db, identity)
         if n >= MIN_SEGMENTS:
             try:
-                fitted = np.linalg.solve(xtx + np.eye(_FEATURES) * 1e-6, xty)
+                fitted = np.linalg.solve(xtx + np.diag(RIDGE), xty)
+                if fitted[_SCALED] < 0:  # noise, not a voice that slows when sped up
+                    fitted = np.zeros(_FEATURES)
+                    keep = slice(0, _SCALED)
+                    fitted[keep] = np.linalg.solve(
+                        xtx[keep, keep] + np.diag(RIDGE[keep]), xty[keep]
+                    )
                 if fitted[0] > 0:
                     return fitted, True
             except np.linalg.LinAlgError:
@@ -108,7 +124,7 @@ class Calibration:
 
     @staticmethod
     def _sums(db: sqlite3.Connection, identity: str) -> tuple[int, np.ndarray, np.ndarray]:
-        row = db.execute("SELECT n, xtx, xty FROM sums WHERE identity = ?", (identity,)).fetchone()
+        row = db.execute("SELECT n, xtx, xty FROM fits WHERE identity = ?", (identity,)).fetchone()
         if row is None:
             return 0, np.zeros((_FEATURES, _FEATURES)), np.zeros(_FEATURES)
         return int(row[0]), _load(row[1]).reshape(_FEATURES, _FEATURES), _load(row[2])
@@ -124,11 +140,14 @@ class Calibration:
         """The program made of these (normalized, split) segments; `pause_after` and
         `extra_seconds` (chimes) are the assembly's own, so only speech is estimated."""
         coefficients, calibrated = self.coefficients(identity)
-        speech = sum(
-            max(0.2, float(np.dot(coefficients, features(s.text))) / rate) for s in segments
-        )
+        speech = scaled = 0.0
+        for segment in segments:
+            x = np.array(features(segment.text, rate))
+            part = float(np.dot(coefficients[:_SCALED], x[:_SCALED]))
+            speech += max(0.2, part + float(np.dot(coefficients[_SCALED:], x[_SCALED:])))
+            scaled += part
         pauses = sum(pause_after(s) for s in segments[:-1])
-        return Estimate(speech + pauses + extra_seconds, speech, len(segments), calibrated)
+        return Estimate(speech + pauses + extra_seconds, scaled, len(segments), calibrated)
 
 
 def _dump(values: np.ndarray) -> str:

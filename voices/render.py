@@ -169,7 +169,7 @@ class Renderer:
     ) -> tuple[RenderedSegment, Pcm]:
         found = self.cache.get_or_synthesize(key, partial(voice.synthesize, segment.text, params))
         if not found.hit:  # measured once, when synthesized: what estimates learn from
-            self.calibration.observe(voice.identity, segment.text, found.pcm.duration * params.rate)
+            self.calibration.observe(voice.identity, segment.text, found.pcm.duration, params.rate)
         return (
             RenderedSegment(
                 text=segment.text,
