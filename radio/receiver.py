@@ -32,6 +32,7 @@ from voices.files import write_atomically
 
 HEARTBEAT_S = 30.0
 PREFETCH_S = 60.0
+FIRST_CONTACT_MAX_S = 30.0  # the longest wait between calls to a server not answering yet
 STALL_S = 3.0  # the stream always carries frames (silence between programs): a link down
 LOCAL_CHUNK = 8  # frames written at a time from a local copy, as the server sends them
 PLAYERS = (
@@ -166,7 +167,9 @@ class ReferenceReceiver:
     def run(self) -> None:
         """Receive until `stop` is set. Raises ReceiverError when refused."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        self._heartbeat("starting")
+        if not self._first_contact():
+            self.sink.close()
+            return
         self._prefetch()
         housekeeping = threading.Thread(target=self._housekeep, daemon=True)
         housekeeping.start()
@@ -268,6 +271,22 @@ class ReferenceReceiver:
             self._send_receipts()
         except httpx.HTTPError:
             print(f"{len(self._unsent)} receipts could not be sent", file=sys.stderr)
+
+    def _first_contact(self) -> bool:
+        """Keep calling until the server answers (False if stopped first): after a power
+        cut the loudspeakers are often up before the network or the server is. Only a
+        refusal of the token is final."""
+        wait = 1.0
+        while not self.stop.is_set():
+            try:
+                self._heartbeat("starting")
+                return True
+            except httpx.HTTPError as exc:
+                reason = exc.__class__.__name__
+                print(f"server not reachable ({reason}); again in {wait:.0f} s", file=sys.stderr)
+                self.stop.wait(wait)
+                wait = min(wait * 2, FIRST_CONTACT_MAX_S)
+        return False
 
     def _heartbeat(self, status: str) -> None:
         sent = time.time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -471,3 +472,39 @@ def _console_receipts(user: httpx.Client) -> list[str]:
     assert page.status_code == 200
     found = re.findall(r'<div class="receipt">(.*?)</div>', page.text)
     return [" ".join(re.sub(r"<[^>]+>", "", f).split()) for f in found]
+
+
+def test_a_loudspeaker_up_before_its_server_waits_for_it(
+    services: tuple[Services, ManualClock], onair: OnAir, tmp_path: Path
+) -> None:
+    """After a power cut the loudspeakers often come up before the server: each keeps
+    calling until the server answers, then plays, instead of giving up at once."""
+    with serving(create_app(services[0])) as first:
+        token, _ = setup_zone(first)
+    with socket.socket() as sock:  # a port nothing listens on, for now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    receiver = subprocess.Popen(
+        [
+            *(RADIO, "receiver", "--server", f"http://127.0.0.1:{port}", "--token", token),
+            *("--out", str(tmp_path / "loa.mp3"), "--heartbeat", "1", "--seconds", "60"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(3.5)  # refused, again after 1 s, then 2 s
+        assert receiver.poll() is None, "the loudspeaker gave up"
+        with serving(create_app(services[0], onair), port=port) as base:
+            operator = client(base, "vanhanh")
+            deadline = time.monotonic() + 10  # its next try comes within 4 s
+            while not operator.get("/api/receivers").json()[0]["online"]:
+                assert time.monotonic() < deadline, "the loudspeaker never came back"
+                time.sleep(0.2)
+            while not onair.playout.channel("na-heo").listeners:  # and it listens
+                assert time.monotonic() < deadline, "the loudspeaker never took the stream"
+                time.sleep(0.2)
+    finally:
+        receiver.kill()
+        _, said = receiver.communicate(timeout=10)
+    assert "server not reachable (ConnectError); again in 1 s" in said

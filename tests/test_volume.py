@@ -100,7 +100,10 @@ def test_a_volume_change_reaches_the_loudspeaker_within_one_heartbeat(
             ]
         )
         operator = client(base, "vanhanh")
+        deadline = time.monotonic() + 20
         while operator.get("/api/receivers").json()[0]["volume"] != 100:
+            assert receiver.poll() is None, "the loudspeaker stopped"
+            assert time.monotonic() < deadline, "the loudspeaker never reported"
             time.sleep(0.1)
         receiver_id = operator.get("/api/receivers").json()[0]["id"]
         operator.put(f"/api/receivers/{receiver_id}/volume", json={"volume": 25})
