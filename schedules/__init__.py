@@ -5,7 +5,14 @@ package when they happen. Local time is Asia/Ho_Chi_Minh; everything returned is
 """
 
 from schedules.clock import Clock, ManualClock, SystemClock
-from schedules.recurrence import LOCAL_TZ, SlotSpec, SlotSpecError, local_iso, occurrences
+from schedules.recurrence import (
+    LOCAL_TZ,
+    SlotSpec,
+    SlotSpecError,
+    local_iso,
+    local_time,
+    occurrences,
+)
 from schedules.timeline import Interval, late_policy, overlaps
 
 __all__ = [
@@ -18,6 +25,7 @@ __all__ = [
     "SystemClock",
     "late_policy",
     "local_iso",
+    "local_time",
     "occurrences",
     "overlaps",
 ]

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def local_iso(moment: datetime | None) -> str | None:
+def local_time(moment: datetime) -> datetime:
     """A stored (UTC) moment as people read it: Hà Nội time, rounded to the second (a
     program started 40 ms before its airtime started on time, not a second early)."""
-    if moment is None:
-        return None
-    return (moment + timedelta(milliseconds=500)).astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+    return (moment + timedelta(milliseconds=500)).astimezone(LOCAL_TZ).replace(microsecond=0)
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    return local_time(moment).isoformat() if moment else None
 
 
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)

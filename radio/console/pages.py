@@ -40,7 +40,7 @@ from radio.models import (
 from radio.scheduler import next_airtime, zone_timeline
 from radio.templates import parse
 from radio.volume import target_volume
-from schedules import LOCAL_TZ
+from schedules import LOCAL_TZ, local_time
 from voices import Catalog, VoiceError
 
 HERE = Path(__file__).parent
@@ -385,8 +385,4 @@ def _voice_name(catalog: Catalog) -> Callable[[str], str]:
 
 
 def _local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
-    """Rounded to the second, not cut: playout starts a program on the chunk boundary a
-    few milliseconds before its airtime, which must not read as a second early."""
-    if moment is None:
-        return ""
-    return (moment + timedelta(milliseconds=500)).astimezone(LOCAL_TZ).strftime(fmt)
+    return local_time(moment).strftime(fmt) if moment else ""
