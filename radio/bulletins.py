@@ -150,7 +150,8 @@ def status(db: Session, delivery: Delivery, now: datetime) -> dict[str, Any]:
     counts = Counter(a.status.value for a in airings)
     on_air = [a for a in airings if _on_air(a)]
     aired = [a for a in airings if a.status == AiringStatus.AIRED]
-    coming = next_airtime(db, announcement, airings, now)
+    slots = list(db.scalars(select(Slot).where(Slot.announcement_id == announcement.id)))
+    coming = next_airtime(slots, airings, now)
     if on_air:
         state = "on-air"
     elif aired:

@@ -79,18 +79,16 @@ def expected_duration(db: Session, announcement: Announcement) -> float:
     return len(revision.text.split()) / SPEECH_SYLLABLES_PER_S / revision.rate + 1.0
 
 
-def next_airtime(
-    db: Session, announcement: Announcement, airings: list[Airing], now: datetime
-) -> datetime | None:
-    """The announcement's next airtime (`airings` are its airings): one not started yet,
-    or a slot's occurrence to come that has no airing yet (within two weeks)."""
+def next_airtime(slots: list[Slot], airings: list[Airing], now: datetime) -> datetime | None:
+    """An announcement's next airtime, from its slots and airings: an airing not started
+    yet, or a slot's occurrence to come that has no airing yet (within two weeks)."""
     waiting = [
         a.scheduled_at
         for a in airings
         if a.status == AiringStatus.SCHEDULED and a.started_at is None
     ]
     made = {(a.slot_id, a.scheduled_at) for a in airings}
-    for slot in db.scalars(select(Slot).where(Slot.announcement_id == announcement.id)):
+    for slot in slots:
         coming = occurrences(spec_of(slot), now, now + timedelta(days=14))
         waiting += [t for t in coming if (slot.id, t) not in made][:1]
     return min(waiting, default=None)

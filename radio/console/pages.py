@@ -3,10 +3,11 @@ changes go through the API from the page's script (see the package docstring).""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -136,11 +137,7 @@ def add_console(app: FastAPI) -> None:
                 .order_by(Announcement.updated_at)
             )
         )
-        slots: dict[int, list[Slot]] = {}
-        for slot in db.scalars(
-            select(Slot).where(Slot.announcement_id.in_([a.id for a in pending])).order_by(Slot.id)
-        ):
-            slots.setdefault(slot.announcement_id, []).append(slot)
+        slots = _of_each(db, Slot, pending)
         authors = {
             u.id: u.full_name or u.username
             for u in db.scalars(select(User).where(User.id.in_({a.created_by_id for a in pending})))
@@ -361,20 +358,34 @@ def _on_air(db: Session, zone: Zone) -> Airing | None:
     )
 
 
+_Row = TypeVar("_Row", Slot, Airing)
+
+
+def _of_each(
+    db: Session, kind: type[_Row], announcements: list[Announcement]
+) -> dict[int, list[_Row]]:
+    """The slots (or airings) of each of these announcements, in one query."""
+    found: dict[int, list[_Row]] = {a.id: [] for a in announcements}
+    query = select(kind).where(kind.announcement_id.in_(list(found))).order_by(kind.id)
+    for row in db.scalars(query):
+        found[row.announcement_id].append(row)
+    return found
+
+
 def _coming(db: Session, items: list[Announcement], now: datetime) -> dict[int, datetime]:
     """The next airtime of each announcement that may still air."""
     live = [a for a in items if a.status in (Status.DRAFT, Status.PENDING, Status.APPROVED)]
-    airings: dict[int, list[Airing]] = {a.id: [] for a in live}
-    for airing in db.scalars(select(Airing).where(Airing.announcement_id.in_(list(airings)))):
-        airings[airing.announcement_id].append(airing)
-    found = {a.id: next_airtime(db, a, airings[a.id], now) for a in live}
+    slots, airings = _of_each(db, Slot, live), _of_each(db, Airing, live)
+    found = {a.id: next_airtime(slots[a.id], airings[a.id], now) for a in live}
     return {key: moment for key, moment in found.items() if moment is not None}
 
 
 def _voice_name(catalog: Catalog) -> Callable[[str], str]:
     """A voice's name as people know it ("Giọng nữ miền Bắc (eSpeak)"); its id when the
-    voice is no longer installed."""
+    voice is no longer installed. Looked up once per voice and page: the catalog reads
+    the voices directory."""
 
+    @functools.cache
     def name(voice_id: str) -> str:
         try:
             return catalog.info(voice_id).name
