@@ -28,7 +28,7 @@ def test_rate_scales_length_and_volume_scales_level(standin_catalog: Catalog) ->
     fast = voice.synthesize(TEXT, SynthesisParams(rate=1.5))
     quiet = voice.synthesize(TEXT, SynthesisParams(volume=0.5))
     # VITS rounds each phoneme's length up to a whole frame after scaling it, a part the
-    # rate does not shorten: about 1.35 times as fast at 1.5 (voices/estimate.py learns it)
+    # rate does not shorten: 1.34 times as fast at 1.5 (voices/estimate.py learns it)
     assert 1.2 < normal.duration / fast.duration < 1.5
     assert rms(quiet) == pytest.approx(rms(normal) * 0.5, rel=0.25)  # VITS noise differs per run
 

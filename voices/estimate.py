@@ -4,9 +4,9 @@ overrun its slot, and to offer the speaking rate that makes it fit.
 Each segment's length is modelled per voice as `(a × syllables + c × commas + b) / rate
 + e × syllables` seconds (Vietnamese writes one syllable per word, so syllables are easy
 to count on the normalized text); the pauses and chimes the assembly adds are exact. The
-last term is the part of speech that the rate does not scale: none for eSpeak, but a
-Piper (VITS) voice rounds every phoneme's length up to a whole frame after scaling it,
-about a fifth of its speech, so at rate 1.5 it is only 1.35 times as fast. The
+last term is the part of speech that the rate does not scale: little for eSpeak (1.46
+times as fast at rate 1.5), more for a Piper (VITS) voice, which rounds every phoneme's
+length up to a whole frame after scaling it (1.34 times, `radio bench engines`). The
 coefficients are learnt from the voice's own segments as the renderer synthesizes them
 (least squares over running sums kept in a small SQLite file beside the cache), so the
 estimate improves with use; until a voice has enough segments, a prior is used. Segments
