@@ -78,10 +78,14 @@ class Calibration:
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
+            # The write lock up front: two processes creating the table at once would
+            # otherwise both read, then one be refused at once ("database is locked").
+            db.execute("BEGIN IMMEDIATE")
             db.execute(  # "sums" held an earlier model's; its voices learn again
                 "CREATE TABLE IF NOT EXISTS fits (identity TEXT PRIMARY KEY, n INTEGER,"
                 " xtx TEXT, xty TEXT)"
             )
+            db.execute("COMMIT")
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30, isolation_level=None)
