@@ -24,8 +24,17 @@ import numpy as np
 
 from bench.standin import STANDIN_ID, standin_files
 from bench.table import print_table
-from voices import Catalog, Normalizer, Pcm, Program, Renderer, SynthesisParams, encode_mp3
-from voices.piper import PiperSpeaker, load_model
+from voices import (
+    Catalog,
+    Normalizer,
+    Pcm,
+    Reading,
+    RenderedProgram,
+    Renderer,
+    SynthesisParams,
+    encode_mp3,
+)
+from voices.engines.piper import PiperSynthesizer, load_model
 
 OPENING = "Đây là Đài truyền thanh xã Vi Hương. Kính thưa bà con nhân dân trong toàn xã."
 CLOSING = "Xin cảm ơn bà con đã chú ý lắng nghe."
@@ -63,7 +72,7 @@ def run(texts: list[str]) -> dict[str, object]:
         catalog = Catalog(root / "data")
         catalog.add(*standin_files(root / "standin"), voice_id=STANDIN_ID)
         standin = catalog.synthesizer(STANDIN_ID)
-        assert isinstance(standin, PiperSpeaker)
+        assert isinstance(standin, PiperSynthesizer)
         espeak = catalog.synthesizer("espeak-north-female")
         cases = [
             Case("piper medium (stand-in)", STANDIN_ID, _bare_piper(standin)),
@@ -78,7 +87,7 @@ def run(texts: list[str]) -> dict[str, object]:
     return {**first, "voices": results, "bulletins": len(bulletins)}
 
 
-def _bare_piper(speaker: PiperSpeaker) -> Callable[[str], Pcm]:
+def _bare_piper(speaker: PiperSynthesizer) -> Callable[[str], Pcm]:
     model = load_model(speaker.model_path, speaker.config_path)
 
     def bare(text: str) -> Pcm:
@@ -89,15 +98,15 @@ def _bare_piper(speaker: PiperSpeaker) -> Callable[[str], Pcm]:
 
 
 def _measure(case: Case, catalog: Catalog, bulletins: list[str], root: Path) -> dict[str, float]:
-    voice = catalog.synthesizer(case.voice_id)
     normalizer = Normalizer()
+    reading = Reading(catalog.synthesizer(case.voice_id), normalizer, PARAMS)
     # Load the model and the audio libraries (scipy, pyloudnorm) outside the timings: a
     # server pays for them once at start-up, not per render.
-    Renderer.at(root / "warm-up", 2 * 1024**3).render("Xin chào.", voice, PARAMS, normalizer)
+    Renderer.at(root / "warm-up", 2 * 1024**3).render("Xin chào.", reading)
 
-    def render(renderer: Renderer, text: str) -> tuple[Program, float]:
+    def render(renderer: Renderer, text: str) -> tuple[RenderedProgram, float]:
         start = time.perf_counter()
-        program = renderer.render(text, voice, PARAMS, normalizer)
+        program = renderer.render(text, reading)
         return program, time.perf_counter() - start
 
     cold, bare, unchanged, edits, hits = [], [], [], [], []
@@ -134,7 +143,7 @@ def _measure(case: Case, catalog: Catalog, bulletins: list[str], root: Path) -> 
 
 
 def _workload(
-    bulletins: list[str], render: Callable[[Renderer, str], Program], root: Path
+    bulletins: list[str], render: Callable[[Renderer, str], RenderedProgram], root: Path
 ) -> tuple[float, float, float]:
     renderer = Renderer.at(root / "workload", 2 * 1024**3)
     cost: dict[str, float] = {}

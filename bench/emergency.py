@@ -16,9 +16,8 @@ from pathlib import Path
 
 from bench.standin import STANDIN_ID, standin_files
 from bench.table import print_table
-from radio.templates import fill, filled_text, parse
-from voices import Catalog, Lexicon, Renderer, SynthesisParams
-from voices.render import normalizer_for
+from radio.airtime.templates import fill, filled_text, parse
+from voices import Catalog, Reading, Renderer
 
 VOICES = ("espeak-north-female", STANDIN_ID)
 TEMPLATES = (
@@ -85,11 +84,10 @@ def run(texts: list[str]) -> dict[str, object]:
 def _voice(tmp: Path, voice_id: str) -> dict[str, object]:
     catalog = Catalog(tmp)
     catalog.add(*standin_files(tmp / "standin"), voice_id=STANDIN_ID)
-    voice, params = catalog.synthesizer(voice_id), SynthesisParams()
-    normalizer = normalizer_for(catalog.info(voice_id), Lexicon())
+    reading = Reading.of(catalog, voice_id)
     renderer = Renderer.at(tmp / "cache", 1 << 30)
     # A running server has rendered before: its first render's one-time costs are paid.
-    Renderer.at(tmp / "first", 1 << 30).render("Xin chào bà con.", voice, params, normalizer)
+    Renderer.at(tmp / "first", 1 << 30).render("Xin chào bà con.", reading)
     synthesis: list[float] = []
     warm: list[float] = []
     filled: list[float] = []
@@ -98,18 +96,18 @@ def _voice(tmp: Path, voice_id: str) -> dict[str, object]:
     for template in TEMPLATES:
         parsed = parse(template)
         started = time.perf_counter()
-        renderer.warm(list(parsed.fixed), voice, params, normalizer, keep_for=template)
+        renderer.warm(list(parsed.fixed), reading, keep_for=template)
         warm.append(time.perf_counter() - started)
         for values in FILLS:
             parts = fill(parsed, {name: values[name] for name in parsed.fields})
             started = time.perf_counter()
-            program = renderer.render_parts(parts, voice, params, normalizer)
+            program = renderer.render_parts(parts, reading)
             filled.append(time.perf_counter() - started)
             synthesized.append(sum(not s.hit for s in program.segments))
             synthesis.append(sum(s.synthesis_seconds for s in program.segments if not s.hit))
             cold = Renderer.at(tmp / f"cold-{len(whole)}", 1 << 30)
             started = time.perf_counter()
-            cold.render(filled_text(parts), voice, params, normalizer)
+            cold.render(filled_text(parts), reading)
             whole.append(time.perf_counter() - started)
     return {
         "voice": voice_id,

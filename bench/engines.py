@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.standin import STANDIN_ID, standin_files
 from bench.table import print_table
 from voices import Catalog, Pcm, SynthesisParams, encode_mp3
-from voices.audio import concatenate
+from voices.audio.pcm import concatenate
 from voices.normalize import Normalizer
 from voices.split import split
 

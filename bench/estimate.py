@@ -10,13 +10,12 @@ to fit a text into 85 % of its length at rate 1 does make it fit.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bench.standin import STANDIN_ID, standin_files
 from bench.table import print_table
-from voices import Catalog, Lexicon, Renderer, SynthesisParams, Synthesizer
-from voices.normalize import Normalizer
-from voices.render import normalizer_for
+from voices import Catalog, Reading, Renderer, SynthesisParams
 
 VOICES = ("espeak-north-female", "espeak-south-male", STANDIN_ID)
 LEARN_RATES = (1.0, 1.4)
@@ -34,15 +33,14 @@ def run(texts: list[str]) -> dict[str, object]:
             if voice_id == STANDIN_ID:
                 catalog.add(*standin_files(Path(tmp) / "standin"), voice_id=STANDIN_ID)
             renderer = Renderer.at(Path(tmp) / "cache", 1 << 30)
-            voice = catalog.synthesizer(voice_id)
-            normalizer = normalizer_for(catalog.info(voice_id), Lexicon())
+            reading = Reading.of(catalog, voice_id)
             for rate in LEARN_RATES:
                 for text in learn:
-                    renderer.render(text, voice, SynthesisParams(rate=rate), normalizer)
+                    renderer.render(text, _at(reading, rate))
             errors[voice_id] = [
-                _error(renderer, voice, normalizer, text, rate) for rate in RATES for text in judge
+                _error(renderer, reading, text, rate) for rate in RATES for text in judge
             ]
-            fits[voice_id] = [_fit(renderer, voice, normalizer, text) for text in judge]
+            fits[voice_id] = [_fit(renderer, reading, text) for text in judge]
     worst = max(abs(e) for per_voice in errors.values() for e in per_voice)
     return {
         "texts_judged": len(judge),
@@ -53,24 +51,23 @@ def run(texts: list[str]) -> dict[str, object]:
     }
 
 
-def _error(
-    renderer: Renderer, voice: Synthesizer, normalizer: Normalizer, text: str, rate: float
-) -> float:
-    params = SynthesisParams(rate=rate)
-    guessed = renderer.estimate(text, voice, params, normalizer).seconds
-    actual = renderer.render(text, voice, params, normalizer).duration
+def _at(reading: Reading, rate: float) -> Reading:
+    return replace(reading, params=SynthesisParams(rate=rate))
+
+
+def _error(renderer: Renderer, reading: Reading, text: str, rate: float) -> float:
+    guessed = renderer.estimate(text, _at(reading, rate)).seconds
+    actual = renderer.render(text, _at(reading, rate)).duration
     return (guessed - actual) / actual * 100
 
 
-def _fit(renderer: Renderer, voice: Synthesizer, normalizer: Normalizer, text: str) -> float:
+def _fit(renderer: Renderer, reading: Reading, text: str) -> float:
     """The length at the offered rate, in % of a room of ROOM × the length at rate 1."""
-    at_one = renderer.render(text, voice, SynthesisParams(), normalizer).duration
+    at_one = renderer.render(text, reading).duration
     room = at_one * ROOM
-    rate = renderer.estimate(text, voice, SynthesisParams(), normalizer).rate_to_fit(room, 1.0)
+    rate = renderer.estimate(text, reading).rate_to_fit(room, 1.0)
     assert rate is not None
-    return (
-        renderer.render(text, voice, SynthesisParams(rate=rate), normalizer).duration / room * 100
-    )
+    return renderer.render(text, _at(reading, rate)).duration / room * 100
 
 
 def report(figures: dict[str, object]) -> None:

@@ -90,12 +90,13 @@ def _prepare(data_dir: Path, receivers: int) -> tuple[list[tuple[str, str]], flo
     from sqlalchemy import select
 
     from radio import announcements as flow
-    from radio.auth import hash_password, new_receiver_token
+    from radio.access.sessions import hash_password
+    from radio.access.tokens import new_token
     from radio.models import Commune, Receiver, Role, User, Zone
-    from radio.server import build
+    from radio.services import build
     from radio.settings import Settings
 
-    services, engine = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
+    services = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
     tokens = []
     with services.sessions.begin() as db:
         officer = User(
@@ -106,35 +107,35 @@ def _prepare(data_dir: Path, receivers: int) -> tuple[list[tuple[str, str]], flo
         db.add_all([officer, *zones])
         db.flush()
         for i in range(receivers):
-            token, digest = new_receiver_token()
+            token, digest = new_token(24)
             zone = zones[i % ZONES]
             db.add(Receiver(name=f"r{i}", zone=zone, token_hash=digest))
             tokens.append((zone.slug, token))
         announcement = flow.create(
-            db, officer, flow.Draft("Bench", TEXT, "espeak-north-female"), services.catalog
+            db, officer, flow.Draft("Bench", TEXT, "espeak-north-female"), services.speech
         )
         flow.submit(db, officer, announcement)
-        program = services.render(db, announcement.current)
+        program = services.speech.render_revision(db, announcement.current)
         flow.approve(db, officer, announcement, program)
         program_s = program.duration
-    engine.dispose()
+    services.close()
     return tokens, program_s
 
 
 def _schedule(data_dir: Path, port: int, lead_s: float) -> float:
     """A one-off slot on every zone `lead_s` from now; returns its wall-clock time."""
     from radio.models import Announcement, Slot, Zone
-    from radio.server import build
+    from radio.services import build
     from radio.settings import Settings
 
-    services, engine = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
+    services = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
     at = datetime.now(UTC) + timedelta(seconds=lead_s)
     with services.sessions.begin() as db:
         from sqlalchemy import select
 
         announcement = db.scalars(select(Announcement)).one()
         db.add(Slot(announcement=announcement, zones=list(db.scalars(select(Zone))), at=at))
-    engine.dispose()
+    services.close()
     return at.timestamp()
 
 

@@ -76,15 +76,16 @@ def _fuzz_operation(
 def run(texts: list[str]) -> dict[str, object]:
     """A fresh installation served by `radio serve`'s own code, fuzzed to TOTAL_CASES."""
     del texts
-    from radio.api import create_app
-    from radio.auth import hash_password
+    from radio.access.sessions import hash_password
     from radio.models import Role, User
-    from radio.server import build, serving
+    from radio.services import build
     from radio.settings import Settings
+    from radio.web.app import create_app
+    from radio.web.server import serving
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(Path(tmp), "espeak-north-female", "http://127.0.0.1:9/", 1 << 28, "")
-        services, engine = build(settings)
+        services = build(settings)
         with services.sessions.begin() as db:
             db.add(
                 User(
@@ -105,7 +106,7 @@ def run(texts: list[str]) -> dict[str, object]:
             found = Findings()
             while found.cases < TOTAL_CASES:  # rounds of fresh examples until the total
                 fuzz(base, token, max(1, (TOTAL_CASES - found.cases) // operations + 1), found)
-        engine.dispose()
+        services.close()
     return {
         "cases": found.cases,
         "statuses": dict(sorted(found.statuses.items())),

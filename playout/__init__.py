@@ -2,18 +2,17 @@
 
 from playout.channel import HANG_UP, Channel, Event, Play, Playout
 from playout.frames import (
-    FRAME_SECONDS,
     FrameError,
     FrameGain,
     Frames,
     gain_steps,
+    silence,
     silent_frame,
     split_frames,
     with_gain,
 )
 
 __all__ = [
-    "FRAME_SECONDS",
     "HANG_UP",
     "Channel",
     "Event",
@@ -23,6 +22,7 @@ __all__ = [
     "Play",
     "Playout",
     "gain_steps",
+    "silence",
     "silent_frame",
     "split_frames",
     "with_gain",

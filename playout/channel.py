@@ -13,7 +13,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from playout.frames import FRAME_SECONDS, Frames
+from playout.frames import Frames
+from voices.audio.format import FRAME_SECONDS
 
 CHUNK_FRAMES = 8  # about 0.21 s of audio per send
 LISTENER_BACKLOG = 40  # chunks (about 8 s) before a listener that does not read is dropped

@@ -8,12 +8,14 @@ clean; the silence between programs is a frame that carries no audio data at all
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
-SAMPLE_RATE = 22050
-FRAME_SAMPLES = 576  # MPEG-2 Layer III
-FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE
+from voices.audio.encode import encode_mp3
+from voices.audio.format import FRAME_SECONDS, SAMPLE_RATE
+from voices.audio.pcm import Pcm
+
 _SIDE_INFO = 9  # MPEG-2, mono
 
 
@@ -54,6 +56,14 @@ def silent_frame(like: bytes) -> bytes:
     header = bytearray(like[:4])
     header[2] &= 0xFD
     return bytes(header) + bytes(_frame_size(bytes(header)) - 4)
+
+
+@functools.cache
+def silence() -> bytes:
+    """The silent frame of the broadcast format, its header taken from a real encode: what
+    a channel plays between programs."""
+    tenth = Pcm.silence(0.1, SAMPLE_RATE)
+    return silent_frame(split_frames(encode_mp3(tenth)).frames[0])
 
 
 def _frame_size(header: bytes) -> int:

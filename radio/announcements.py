@@ -1,7 +1,8 @@
 """The life of an announcement: draft -> pending -> approved / rejected -> archived.
 
 Every edit makes a new revision; editing approved or pending text sends it back to review,
-since approval binds to one revision's audio (the content hash of its program).
+since approval binds to one revision's audio (the content hash of its program). Rendering
+is the speech service's; who may do what is the access layer's.
 """
 
 from __future__ import annotations
@@ -11,31 +12,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from radio.errors import ApiError
-from radio.models import (
-    Announcement,
-    AuditEvent,
-    Priority,
-    Program,
-    Revision,
-    Role,
-    Status,
-    User,
-)
-from voices import (
-    Assembly,
-    Catalog,
-    EmptyTextError,
-    Lexicon,
-    Renderer,
-    SynthesisParams,
-    Synthesizer,
-    VoiceError,
-    normalizer_for,
-)
-from voices import Program as RenderedProgram
-from voices.estimate import Estimate
-from voices.normalize import Normalizer
+from radio.access.roles import Permission, require
+from radio.audit import audit
+from radio.errors import Conflict, Invalid, TooLarge
+from radio.models import Announcement, Priority, Program, Revision, Status, User
+from radio.speech import Speech, Voicing
 
 MAX_TEXT = 20_000
 
@@ -52,39 +33,25 @@ class Draft:
     priority: Priority = Priority.NORMAL
 
 
-def audit(db: Session, actor: User | None, action: str, target: str, **detail: object) -> None:
-    db.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None, action=action, target=target, detail=detail
-        )
-    )
-
-
-def check(draft: Draft, catalog: Catalog) -> None:
+def check(draft: Draft, speech: Speech) -> None:
     if not draft.title.strip():
-        raise ApiError(422, "the title is empty", "tiêu đề đang để trống")
+        raise Invalid("the title is empty", "tiêu đề đang để trống")
     if not draft.text.strip():
-        raise ApiError(422, "the text is empty", "nội dung thông báo đang để trống")
+        raise Invalid("the text is empty", "nội dung thông báo đang để trống")
     if len(draft.text) > MAX_TEXT:
-        raise ApiError(
-            413,
+        raise TooLarge(
             f"the text is longer than {MAX_TEXT:,} characters",
             f"nội dung dài quá {MAX_TEXT:,} ký tự",
         )
     if not 0.5 <= draft.rate <= 2.0:
-        raise ApiError(
-            422, "the speaking rate must be between 0.5 and 2.0", "tốc độ đọc phải từ 0,5 đến 2,0"
+        raise Invalid(
+            "the speaking rate must be between 0.5 and 2.0", "tốc độ đọc phải từ 0,5 đến 2,0"
         )
-    try:
-        catalog.synthesizer(draft.voice)
-    except VoiceError as exc:
-        raise ApiError(
-            422, f"unknown voice: {exc}", f"giọng đọc không dùng được: {draft.voice}", field="voice"
-        ) from None
+    speech.reading(Voicing(draft.voice, draft.rate))  # the voice can be used as asked
 
 
-def create(db: Session, user: User, draft: Draft, catalog: Catalog) -> Announcement:
-    check(draft, catalog)
+def create(db: Session, user: User, draft: Draft, speech: Speech) -> Announcement:
+    check(draft, speech)
     announcement = Announcement(
         title=draft.title.strip(),
         priority=draft.priority,
@@ -103,7 +70,7 @@ def made_elsewhere(
     author: User,
     title: str,
     text: str,
-    speech: Speech,
+    voicing: Voicing,
     program_hash: str,
     **origin: Any,
 ) -> Announcement:
@@ -122,9 +89,9 @@ def made_elsewhere(
         Revision(
             number=1,
             text=text,
-            voice=speech.voice,
-            rate=speech.rate,
-            chime=speech.chime,
+            voice=voicing.voice,
+            rate=voicing.rate,
+            chime=voicing.chime,
             program_hash=program_hash,
             created_by_id=author.id,
         )
@@ -136,19 +103,18 @@ def made_elsewhere(
 
 
 def revise(
-    db: Session, user: User, announcement: Announcement, draft: Draft, catalog: Catalog
+    db: Session, user: User, announcement: Announcement, draft: Draft, speech: Speech
 ) -> Announcement:
     if announcement.status == Status.ARCHIVED:
-        raise ApiError(
-            409, "an archived announcement cannot be edited", "thông báo đã lưu trữ, không sửa được"
+        raise Conflict(
+            "an archived announcement cannot be edited", "thông báo đã lưu trữ, không sửa được"
         )
     if announcement.fixed_audio:
-        raise ApiError(
-            409,
+        raise Conflict(
             "a bulletin from above or a filled template cannot be edited here",
             "bản tin của cấp trên hoặc thông báo theo mẫu không sửa được ở đây",
         )
-    check(draft, catalog)
+    check(draft, speech)
     announcement.title = draft.title.strip()
     announcement.priority = draft.priority
     announcement.revisions.append(_revision(draft, user, announcement.current.number + 1))
@@ -176,75 +142,6 @@ def _revision(draft: Draft, user: User, number: int) -> Revision:
     )
 
 
-def render(
-    db: Session, revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
-) -> Program:
-    """The revision's program, rendered through the caches (free when previewed before).
-    Audio fixed elsewhere (from above, from a template) is what it is: never re-rendered."""
-    fixed = db.get(Program, revision.program_hash) if revision.program_hash else None
-    if fixed is not None and revision.announcement.fixed_audio:
-        return fixed
-    speech = Speech(revision.voice, revision.rate, revision.chime)
-    program = program_row(db, render_parts([revision.text], speech, catalog, renderer, lexicon))
-    revision.program_hash = program.hash
-    db.flush()
-    return program
-
-
-@dataclass(frozen=True)
-class Speech:
-    """How a text is read: the settings a revision, a bulletin or a template carries."""
-
-    voice: str
-    rate: float = 1.0
-    chime: bool = False
-
-
-def render_parts(
-    parts: list[str], speech: Speech, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
-) -> RenderedProgram:
-    try:
-        return renderer.render_parts(parts, *_speech(speech, catalog, lexicon))
-    except EmptyTextError:
-        raise ApiError(
-            422, "the text has nothing to read aloud", "nội dung không có gì để đọc"
-        ) from None
-
-
-def program_row(db: Session, rendered: RenderedProgram) -> Program:
-    """The database's record of a rendered program (one per content hash)."""
-    program = db.get(Program, rendered.hash)
-    if program is None:
-        program = Program(
-            hash=rendered.hash,
-            duration=rendered.duration,
-            loudness_lufs=rendered.loudness.integrated_lufs,
-            mp3_path=str(rendered.mp3_path),
-        )
-        db.add(program)
-        db.flush()
-    return program
-
-
-def estimate(
-    revision: Revision, catalog: Catalog, renderer: Renderer, lexicon: Lexicon
-) -> Estimate:
-    """How long the revision's program will be, without rendering it."""
-    speech = Speech(revision.voice, revision.rate, revision.chime)
-    return renderer.estimate(revision.text, *_speech(speech, catalog, lexicon))
-
-
-def _speech(
-    speech: Speech, catalog: Catalog, lexicon: Lexicon
-) -> tuple[Synthesizer, SynthesisParams, Normalizer, Assembly]:
-    return (
-        catalog.synthesizer(speech.voice),
-        SynthesisParams(rate=speech.rate),
-        normalizer_for(catalog.info(speech.voice), lexicon),
-        Assembly(chime=speech.chime),
-    )
-
-
 def submit(db: Session, user: User, announcement: Announcement) -> None:
     _expect(announcement, (Status.DRAFT, Status.REJECTED), "submitted", "gửi duyệt")
     announcement.status = Status.PENDING
@@ -253,8 +150,7 @@ def submit(db: Session, user: User, announcement: Announcement) -> None:
 
 
 def approve(db: Session, user: User, announcement: Announcement, program: Program) -> None:
-    if user.role not in (Role.REVIEWER, Role.OPERATOR):
-        raise ApiError(403, "only a reviewer can approve", "chỉ người duyệt mới được phê duyệt")
+    require(user, Permission.REVIEW)
     _expect(announcement, (Status.PENDING,), "approved", "phê duyệt")
     announcement.status = Status.APPROVED
     announcement.approved_revision_id = announcement.current.id
@@ -270,10 +166,9 @@ def approve(db: Session, user: User, announcement: Announcement, program: Progra
 
 
 def reject(db: Session, user: User, announcement: Announcement, reason: str) -> None:
-    if user.role not in (Role.REVIEWER, Role.OPERATOR):
-        raise ApiError(403, "only a reviewer can reject", "chỉ người duyệt mới được từ chối")
+    require(user, Permission.REVIEW)
     if not reason.strip():
-        raise ApiError(422, "say why it is rejected", "cần ghi lý do từ chối")
+        raise Invalid("say why it is rejected", "cần ghi lý do từ chối")
     _expect(announcement, (Status.PENDING, Status.APPROVED), "rejected", "từ chối")
     announcement.status = Status.REJECTED
     announcement.reject_reason = reason.strip()
@@ -290,8 +185,7 @@ def archive(db: Session, user: User, announcement: Announcement) -> None:
 
 def _expect(announcement: Announcement, allowed: tuple[Status, ...], en: str, vi: str) -> None:
     if announcement.status not in allowed:
-        raise ApiError(
-            409,
+        raise Conflict(
             f"an announcement that is {announcement.status.value} cannot be {en}",
             f"thông báo ở trạng thái '{announcement.status.value}' không thể {vi}",
         )

@@ -302,6 +302,16 @@ class Airing(Base):
     announcement: Mapped[Announcement] = relationship()
 
     @property
+    def on_air(self) -> bool:
+        """Started and not ended: what the zone's channel plays now (or resumes after a
+        restart)."""
+        return (
+            self.status == AiringStatus.SCHEDULED
+            and self.started_at is not None
+            and self.ended_at is None
+        )
+
+    @property
     def approved_audio(self) -> str | None:
         """The program the airing plays: its own once handed to playout, else the one
         approved; what every receipt is checked against."""

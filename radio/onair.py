@@ -5,31 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import select
 
-from playout import FRAME_SECONDS, Event, Play, Playout, silent_frame, split_frames
+from playout import Event, Play, Playout, silence, split_frames
 from playout.icecast import IcecastTarget, push
+from radio.airtime.scheduler import Scheduler
 from radio.models import Airing, AiringStatus, Priority, Program, Zone
-from radio.scheduler import Scheduler
 from radio.watch import Watch
-from voices import Pcm, encode_mp3
+from voices.audio.format import FRAME_SECONDS
+from voices.store.integrity import Damaged, read_intact
 
 log = logging.getLogger("radio.onair")
 EMERGENCY_WATCH_S = 0.25
-
-
-def _silence() -> bytes:
-    """A silent frame of the broadcast format (its header taken from a real encode)."""
-    frames = split_frames(encode_mp3(Pcm(np.zeros(2205, dtype=np.int16), 22050)))
-    return silent_frame(frames.frames[0])
 
 
 class OnAir:
@@ -43,7 +36,7 @@ class OnAir:
         self.icecast = icecast
         self.watch = watch or Watch(scheduler.sessions)
         self._sources: dict[str, asyncio.Task[None]] = {}
-        self.playout = Playout(_silence(), self._record)
+        self.playout = Playout(silence(), self._record)
         self._pending: list[tuple[Event, datetime, int]] = []
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -149,7 +142,7 @@ class OnAir:
                     continue
                 try:
                     zone, play = _play(airing, program)
-                except (DamagedProgram, OSError):
+                except (Damaged, OSError):
                     airing.status, airing.ended_at = AiringStatus.FAILED, airing.scheduled_at
                     airing.note = "its audio was damaged or missing at airtime: not aired"
                     continue
@@ -183,7 +176,7 @@ class OnAir:
                 position = max(0, int(elapsed / FRAME_SECONDS))
                 try:
                     zone, play = _play(airing, program, position)
-                except (DamagedProgram, OSError):
+                except (Damaged, OSError):
                     airing.status, airing.ended_at = AiringStatus.FAILED, now
                     airing.note = "interrupted by a restart; its audio was damaged: not aired"
                     continue
@@ -210,17 +203,10 @@ class OnAir:
                     airing.note = "preempted by an emergency; restarted after it"
 
 
-class DamagedProgram(Exception):
-    """A program file whose content is no longer what was approved (its name is its hash)."""
-
-
 def _play(airing: Airing, program: Program, position: int = 0) -> tuple[str, Play]:
     """The zone and what its channel plays for an airing, from the program's MP3 file,
     checked against its hash: only the approved audio ever goes on air."""
-    data = Path(program.mp3_path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != program.hash:
-        raise DamagedProgram(program.mp3_path)
-    frames = split_frames(data)
+    frames = split_frames(read_intact(Path(program.mp3_path), program.hash))
     emergency = airing.priority == Priority.EMERGENCY
     return airing.zone.slug, Play(
         airing.id, airing.announcement.title, frames, emergency=emergency, position=position

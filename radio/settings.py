@@ -9,8 +9,8 @@ from pathlib import Path
 
 from playout.icecast import IcecastTarget
 from voices import DEFAULT_VOICE
-from voices.cache import DEFAULT_MAX_BYTES
-from voices.catalog import PIPER_VOICES_URL
+from voices.engines.catalog import PIPER_VOICES_URL
+from voices.store.segments import DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from radio.airtime.scheduler import Tick
 from radio.models import Airing, AiringStatus, Alert, Receiver, Zone
-from radio.scheduler import Tick
 from schedules import LOCAL_TZ
 
 log = logging.getLogger("radio.watch")

@@ -1,4 +1,4 @@
-"""Talking to the real app on loopback as its users do (`radio.server.serving` runs it)."""
+"""Talking to the real app on loopback as its users do (`radio.web.server.serving` runs it)."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def spectral_centroid(pcm: Pcm) -> float:
 
 
 def reference_true_peak_dbtp(pcm: Pcm) -> float:
-    """True peak by 8x polyphase oversampling (scipy), independent of voices.loudness."""
+    """True peak by 8x polyphase oversampling (scipy), independent of voices.audio.loudness."""
     from scipy.signal import resample_poly
 
     audio = pcm.samples.astype(np.float64) / 32768.0

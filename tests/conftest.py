@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, text
 
 from bench.standin import STANDIN_ID, standin_files
-from radio.auth import hash_password
-from radio.deps import Services
+from radio.services import Services
+from radio.access.sessions import hash_password
 from radio.models import Role, User
-from radio.server import build
 from radio.settings import Settings
+from radio.services import build
 from schedules import LOCAL_TZ, Clock, ManualClock, SystemClock
 from voices import Catalog
 
@@ -72,11 +72,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def seeded(db_url: str, data_dir: Path, clock: Clock) -> tuple[Services, Engine]:
+def seeded(db_url: str, data_dir: Path, clock: Clock) -> Services:
     """The service as `radio serve` builds it, on a fresh database, with three users, one
     per role (passwords "<name>-mat-khau")."""
     settings = Settings.from_env({"RADIO_DATA_DIR": str(data_dir), "RADIO_DATABASE_URL": db_url})
-    built, engine = build(settings, clock)
+    built = build(settings, clock)
     with built.sessions.begin() as db:
         for name, role, emergency in [
             ("canbo", Role.OFFICER, False),
@@ -91,21 +91,21 @@ def seeded(db_url: str, data_dir: Path, clock: Clock) -> tuple[Services, Engine]
                     can_emergency=emergency,
                 )
             )
-    return built, engine
+    return built
 
 
 @pytest.fixture
 def services(db_url: str, data_dir: Path) -> Iterator[tuple[Services, ManualClock]]:
     """Seeded, with a clock the test moves (5:00 on 1 December 2026, Hà Nội time)."""
     clock = ManualClock(datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ))
-    built, engine = seeded(db_url, data_dir, clock)
+    built = seeded(db_url, data_dir, clock)
     yield built, clock
-    engine.dispose()
+    built.close()
 
 
 @pytest.fixture
 def live_services(db_url: str, data_dir: Path) -> Iterator[Services]:
     """Seeded, on the real clock: for tests where other processes share the database."""
-    built, engine = seeded(db_url, data_dir, SystemClock())
+    built = seeded(db_url, data_dir, SystemClock())
     yield built
-    engine.dispose()
+    built.close()

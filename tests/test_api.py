@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import AuditEvent
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import TEXT, client, error
 from tests.audio_checks import decode_mp3
@@ -279,7 +279,7 @@ def test_a_broken_lexicon_line_is_shown_and_never_stops_a_render(
 ) -> None:
     """A hand-edited lexicon.txt with a slip: readings go on without that line, the preview
     names it, and an entry added from the console leaves the person's lines as they were."""
-    path = services[0].lexicon_path
+    path = services[0].settings.lexicon_path
     path.write_text("# tên thôn\nNà Héo = Nà Hẻo\nBản Cám: bản cám\n", "utf-8")
     officer = client(base, "canbo")
     body = {"text": "Thôn Nà Héo họp.", "voice": "espeak-north-female"}

@@ -19,17 +19,18 @@ import pyloudnorm
 import pytest
 from sqlalchemy import select
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Airing, AuditEvent, User
 from radio.onair import OnAir
-from radio.server import build, serving
 from radio.settings import Settings
+from radio.web.app import create_app
+from radio.services import build
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import asrun_rows, client, error
 from tests.audio_checks import decode_mp3
 from tests.clirun import radio
-from voices.loudness import TARGET_LUFS
+from voices.audio.format import TARGET_LUFS
 
 BULLETIN = {
     "title": "Tiêm chủng mở rộng",
@@ -343,8 +344,8 @@ def test_the_shell_adds_a_user_to_a_commune_and_refuses_an_unknown_one(
     wrong = radio("user", "add", "cbkhac", "--role", "officer", "--commune", "khong-co")
     assert wrong.returncode != 0
     assert "no commune 'khong-co' (there are: xa)" in wrong.stderr
-    services, engine = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
+    services = build(Settings.from_env({"RADIO_DATA_DIR": str(data_dir)}))
     with services.sessions() as db:
         users = {u.username: u.commune_id for u in db.scalars(select(User))}
-    engine.dispose()
+    services.close()
     assert users == {"cbxa": 1}  # and nothing of the refused one

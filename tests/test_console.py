@@ -17,11 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Airing, AiringStatus, Priority
 from radio.onair import OnAir
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import TEXT, client
 from tests.fileserver import Files, serve

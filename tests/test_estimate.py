@@ -10,9 +10,8 @@ import pytest
 
 from bench.standin import STANDIN_ID
 from tests.conftest import shared_dir
-from voices import Catalog, Lexicon, Renderer, SynthesisParams
+from voices import Catalog, Reading, Renderer, SynthesisParams
 from voices.estimate import Calibration, Estimate, features
-from voices.render import Assembly, normalizer_for
 
 VOICE = "espeak-north-female"
 
@@ -30,20 +29,14 @@ def renderer(tmp_path: Path) -> Renderer:
 def render(
     renderer: Renderer, catalog: Catalog, text: str, rate: float = 1.0, voice: str = VOICE
 ) -> float:
-    return renderer.render(
-        text,
-        catalog.synthesizer(voice),
-        SynthesisParams(rate=rate),
-        normalizer_for(catalog.info(voice), Lexicon()),
-        Assembly(),
-    ).duration
+    reading = Reading.of(catalog, voice, params=SynthesisParams(rate=rate))
+    return renderer.render(text, reading).duration
 
 
 def guess(
     renderer: Renderer, catalog: Catalog, text: str, rate: float = 1.0, voice: str = VOICE
 ) -> Estimate:
-    normalizer = normalizer_for(catalog.info(voice), Lexicon())
-    return renderer.estimate(text, catalog.synthesizer(voice), SynthesisParams(rate), normalizer)
+    return renderer.estimate(text, Reading.of(catalog, voice, params=SynthesisParams(rate)))
 
 
 def estimate(renderer: Renderer, catalog: Catalog, text: str, rate: float = 1.0) -> float:

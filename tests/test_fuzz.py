@@ -5,9 +5,9 @@ requests, valid and invalid, to every operation as an operator. None may get a 5
 from __future__ import annotations
 
 from bench.fuzz import fuzz
-from radio.api import create_app
-from radio.deps import Services
-from radio.server import serving
+from radio.services import Services
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import client
 

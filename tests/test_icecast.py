@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from playout.icecast import IcecastTarget
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.onair import OnAir
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import approved_slot, setup_zone
 from tests.audio_checks import loud_seconds

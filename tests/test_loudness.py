@@ -5,7 +5,7 @@ import pytest
 
 from tests.audio_checks import reference_loudness_lufs, reference_true_peak_dbtp
 from voices import Pcm
-from voices.loudness import measure, normalize
+from voices.audio.loudness import measure, normalize
 
 RATE = 22050
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.audio_checks import rms
 from voices import Catalog, SynthesisParams, VoiceError
-from voices.piper import PiperSpeaker, load_model
+from voices.engines.piper import PiperSynthesizer, load_model
 
 TEXT = "Kính thưa bà con nhân dân trong toàn xã. Xin cảm ơn bà con đã chú ý lắng nghe."
 
@@ -36,7 +36,7 @@ def test_rate_scales_length_and_volume_scales_level(standin_catalog: Catalog) ->
 def test_model_is_loaded_once_and_kept(standin_catalog: Catalog) -> None:
     first = standin_catalog.synthesizer("standin-vi-medium")
     second = standin_catalog.synthesizer("standin-vi-medium")
-    assert isinstance(first, PiperSpeaker) and isinstance(second, PiperSpeaker)
+    assert isinstance(first, PiperSynthesizer) and isinstance(second, PiperSynthesizer)
     first.synthesize("Xin chào.", SynthesisParams())
     assert load_model(first.model_path, first.config_path) is load_model(
         second.model_path, second.config_path
@@ -69,7 +69,7 @@ def test_multi_speaker_voice_exposes_each_speaker(
     selectable = {v.id for v in catalog.selectable()}
     assert {"multi:A", "multi:B", "multi:C"} <= selectable
     speaker = catalog.synthesizer("multi:C")
-    assert isinstance(speaker, PiperSpeaker) and speaker.speaker_id == 2
+    assert isinstance(speaker, PiperSynthesizer) and speaker.speaker_id == 2
     with pytest.raises(VoiceError, match="no speaker"):
         catalog.synthesizer("multi:Z")
 

@@ -18,11 +18,11 @@ import httpx
 import numpy as np
 import pytest
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Airing, AiringStatus, Program, Receipt
 from radio.onair import OnAir
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import LOCAL_TZ, ManualClock
 from tests.apiclient import approved_slot, asrun_rows, client, error, setup_zone
 from tests.audio_checks import decode_mp3, loud_seconds, loud_seconds_of
@@ -382,7 +382,7 @@ def test_a_damaged_program_that_cannot_be_rebuilt_exactly_never_airs(
     token, _ = setup_zone(base)
     _, duration = approved_slot(base, "2026-12-01T05:10:00+07:00")
     _damage_program(services[0])
-    services[0].renderer.cache.clear()
+    services[0].speech.renderer.cache.clear()
     receiver = Receiver(f"{base}/stream/na-heo.mp3?token={token}")
     receiver.start()
     services[1].advance(timedelta(minutes=10))

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
-from radio.api import create_app
-from radio.deps import Services
-from radio.server import serving
+from radio.services import Services
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock, SystemClock
 from tests.apiclient import TEXT, client, error
 from tests.clirun import RADIO
@@ -93,7 +93,7 @@ def test_the_database_going_away_gives_503_and_the_service_recovers_by_itself(
     """PostgreSQL reached over a link the test cuts and restores; no restart between."""
     url = make_url(db_url)
     link = Link(url.port or 5432)
-    services, engine = seeded(
+    services = seeded(
         url.set(host="127.0.0.1", port=link.port).render_as_string(hide_password=False),
         data_dir,
         SystemClock(),
@@ -118,7 +118,7 @@ def test_the_database_going_away_gives_503_and_the_service_recovers_by_itself(
             )
     finally:
         link.close()
-        engine.dispose()
+        services.close()
 
 
 def _limit_file_size(limit: int) -> None:

@@ -24,12 +24,13 @@ from voices import (
     Lexicon,
     Normalizer,
     Pcm,
-    Program,
+    Reading,
+    RenderedProgram,
     Renderer,
     SynthesisParams,
 )
-from voices.cache import SegmentCache, segment_key
-from voices.render import BROADCAST_RATE
+from voices.audio.format import SAMPLE_RATE as BROADCAST_RATE
+from voices.store.segments import SegmentCache, segment_key
 
 BULLETIN = (
     "Đây là Đài truyền thanh xã Vi Hương. Kính thưa bà con nhân dân trong toàn xã.\n"
@@ -56,11 +57,11 @@ def render(
     params: SynthesisParams = SynthesisParams(),
     normalizer: Normalizer = Normalizer(),
     assembly: Assembly = Assembly(),
-) -> Program:
-    return renderer.render(text, catalog.synthesizer(voice), params, normalizer, assembly)
+) -> RenderedProgram:
+    return renderer.render(text, Reading(catalog.synthesizer(voice), normalizer, params, assembly))
 
 
-def misses(program: Program) -> list[str]:
+def misses(program: RenderedProgram) -> list[str]:
     return [s.text for s in program.segments if not s.hit]
 
 
@@ -255,8 +256,8 @@ _KILLED_WRITER = """
 import sys
 from pathlib import Path
 import numpy as np
-from voices.audio import Pcm
-from voices.cache import SegmentCache, segment_key
+from voices.audio.pcm import Pcm
+from voices.store.segments import SegmentCache, segment_key
 cache = SegmentCache(Path(sys.argv[1]))
 huge = Pcm(np.ones(150_000_000, dtype=np.int16), 22050)  # ~300 MB: takes a while to write
 cache.get_or_synthesize(segment_key("killed"), lambda: huge)

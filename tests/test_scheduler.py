@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio import announcements as flow
-from radio.auth import hash_password
+from radio.access.sessions import hash_password
+from radio.airtime.scheduler import Scheduler, Timing
+from radio.airtime.slots import conflicts
 from radio.db import make_engine, sessions, upgrade
-from radio.errors import ApiError
+from radio.errors import Refusal
 from radio.models import (
     Airing,
     AiringStatus,
@@ -30,9 +32,10 @@ from radio.models import (
     User,
     Zone,
 )
-from radio.scheduler import RenderApproved, Scheduler, Timing, conflicts
 from schedules import LOCAL_TZ, ManualClock
-from voices import Catalog, Lexicon, Renderer
+from radio.speech import Speech
+from radio.web.errors import status_of
+from voices import Catalog, Renderer
 
 TEXT = "Kính thưa bà con. Chiều nay thôn Nà Héo họp bàn phòng chống lũ lúc 14h00."
 
@@ -47,8 +50,10 @@ def db(db_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def tools(data_dir: Path) -> tuple[Catalog, Renderer]:
-    return Catalog(data_dir), Renderer.at(data_dir / "cache", 10**9)
+def speech(data_dir: Path) -> Speech:
+    return Speech(
+        Catalog(data_dir), Renderer.at(data_dir / "cache", 10**9), data_dir / "lexicon.txt"
+    )
 
 
 def people(s: Session) -> tuple[User, User, Zone, Zone]:
@@ -66,15 +71,14 @@ def people(s: Session) -> tuple[User, User, Zone, Zone]:
 
 def approved(
     s: Session,
-    tools: tuple[Catalog, Renderer],
+    speech: Speech,
     officer: User,
     reviewer: User,
     title: str = "Họp thôn",
 ) -> Announcement:
-    catalog, renderer = tools
-    ann = flow.create(s, officer, flow.Draft(title, TEXT, "espeak-north-female"), catalog)
+    ann = flow.create(s, officer, flow.Draft(title, TEXT, "espeak-north-female"), speech)
     flow.submit(s, officer, ann)
-    program = flow.render(s, ann.current, catalog, renderer, Lexicon())
+    program = speech.render_revision(s, ann.current)
     flow.approve(s, reviewer, ann, program)
     return ann
 
@@ -90,18 +94,12 @@ def daily(ann: Announcement, zones: list[Zone], first: date, days: int) -> Slot:
     )
 
 
-def renderer_for(tools: tuple[Catalog, Renderer]) -> RenderApproved:
-    catalog, renderer = tools
-    return lambda s, revision: flow.render(s, revision, catalog, renderer, Lexicon())
-
-
 def test_review_flow_binds_approval_to_the_revision_audio(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
-    catalog, _ = tools
     with db.begin() as s:
         officer, reviewer, _, _ = people(s)
-        ann = approved(s, tools, officer, reviewer)
+        ann = approved(s, speech, officer, reviewer)
         assert ann.status == Status.APPROVED
         first_hash = ann.approved_program_hash
         assert first_hash == ann.current.program_hash and len(first_hash or "") == 64
@@ -110,13 +108,13 @@ def test_review_flow_binds_approval_to_the_revision_audio(
             officer,
             ann,
             flow.Draft("Họp thôn", TEXT + " Xin cảm ơn.", "espeak-north-female"),
-            catalog,
+            speech,
         )
         assert ann.status == Status.PENDING and ann.approved_program_hash is None
         assert [r.number for r in ann.revisions] == [1, 2]
-        with pytest.raises(ApiError) as caught:
+        with pytest.raises(Refusal) as caught:
             flow.approve(s, officer, ann, s.get(Program, first_hash))  # type: ignore[arg-type]
-        assert caught.value.status == 403
+        assert status_of(caught.value) == 403
         flow.reject(s, reviewer, ann, "Sai giờ họp")
         assert ann.status == Status.REJECTED and ann.reject_reason == "Sai giờ họp"
         actions = s.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -132,27 +130,27 @@ def test_review_flow_binds_approval_to_the_revision_audio(
     ],
 )
 def test_bad_drafts_are_refused_in_both_languages(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer], text: str, voice: str, status: int
+    db: sessionmaker[Session], speech: Speech, text: str, voice: str, status: int
 ) -> None:
     with db.begin() as s:
         officer, _, _, _ = people(s)
-        with pytest.raises(ApiError) as caught:
-            flow.create(s, officer, flow.Draft("Tiêu đề", text, voice), tools[0])
-        assert caught.value.status == status and caught.value.vi and caught.value.en
+        with pytest.raises(Refusal) as caught:
+            flow.create(s, officer, flow.Draft("Tiêu đề", text, voice), speech)
+        assert status_of(caught.value) == status and caught.value.vi and caught.value.en
         assert s.scalar(select(func.count()).select_from(Announcement)) == 0
 
 
 def test_daily_slots_prerender_air_and_miss_with_a_controlled_clock(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
     start = datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ)
     clock = ManualClock(start)
     with db.begin() as s:
         officer, reviewer, a, b = people(s)
-        ann = approved(s, tools, officer, reviewer)
+        ann = approved(s, speech, officer, reviewer)
         s.add(daily(ann, [a, b], date(2026, 12, 1), 7))
         ann_id = ann.id
-    scheduler = Scheduler(db, clock, renderer_for(tools), Timing(horizon=timedelta(days=2)))
+    scheduler = Scheduler(db, clock, speech, Timing(horizon=timedelta(days=2)))
     first = scheduler.tick()
     assert first.created == 2 * 2 * 2  # two days ahead, two times, two zones
     assert first.due == [] and first.rendered == []
@@ -171,7 +169,7 @@ def test_daily_slots_prerender_air_and_miss_with_a_controlled_clock(
     late = scheduler.tick()
     assert len(late.missed) == 2 and late.due == []
 
-    restarted = Scheduler(db, clock, renderer_for(tools), Timing(horizon=timedelta(days=2)))
+    restarted = Scheduler(db, clock, speech, Timing(horizon=timedelta(days=2)))
     assert restarted.tick().created == 0  # upcoming airings survived the restart intact
     with db() as s:
         counts = dict(s.execute(select(Airing.status, func.count()).group_by(Airing.status)).all())
@@ -180,28 +178,28 @@ def test_daily_slots_prerender_air_and_miss_with_a_controlled_clock(
 
 
 def test_past_airings_are_marked_missed_after_downtime(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
     clock = ManualClock(datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ))
     with db.begin() as s:
         officer, reviewer, a, _ = people(s)
-        s.add(daily(approved(s, tools, officer, reviewer), [a], date(2026, 12, 1), 3))
-    Scheduler(db, clock, renderer_for(tools)).tick()
+        s.add(daily(approved(s, speech, officer, reviewer), [a], date(2026, 12, 1), 3))
+    Scheduler(db, clock, speech).tick()
     clock.advance(timedelta(hours=14))  # server down from 05:00 to 19:00
-    after = Scheduler(db, clock, renderer_for(tools)).tick()
+    after = Scheduler(db, clock, speech).tick()
     assert len(after.missed) == 2 and after.due == []
 
 
 def test_ticks_from_several_threads_make_each_airing_once(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
     """The on-air loop ticks in its own thread while anything else in the process may
     tick too (a command, a test): neither may fail on the other's airings."""
     clock = ManualClock(datetime(2026, 12, 1, 5, 0, tzinfo=LOCAL_TZ))
     with db.begin() as s:
         officer, reviewer, a, b = people(s)
-        s.add(daily(approved(s, tools, officer, reviewer), [a, b], date(2026, 12, 1), 30))
-    scheduler = Scheduler(db, clock, renderer_for(tools), Timing(horizon=timedelta(days=30)))
+        s.add(daily(approved(s, speech, officer, reviewer), [a, b], date(2026, 12, 1), 30))
+    scheduler = Scheduler(db, clock, speech, Timing(horizon=timedelta(days=30)))
     start = threading.Barrier(6)
 
     def tick() -> int:
@@ -216,22 +214,21 @@ def test_ticks_from_several_threads_make_each_airing_once(
 
 
 def test_unapproved_audio_never_airs(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
-    catalog, _ = tools
     clock = ManualClock(datetime(2026, 12, 1, 5, 59, tzinfo=LOCAL_TZ))
     with db.begin() as s:
         officer, reviewer, a, _ = people(s)
-        ann = approved(s, tools, officer, reviewer)
+        ann = approved(s, speech, officer, reviewer)
         s.add(daily(ann, [a], date(2026, 12, 1), 1))
         flow.revise(
             s,
             officer,
             ann,
             flow.Draft("Họp thôn", "Nội dung khác hẳn.", "espeak-north-female"),
-            catalog,
+            speech,
         )
-    scheduler = Scheduler(db, clock, renderer_for(tools))
+    scheduler = Scheduler(db, clock, speech)
     scheduler.tick()
     clock.advance(timedelta(minutes=1))
     result = scheduler.tick()
@@ -243,12 +240,12 @@ def test_unapproved_audio_never_airs(
 
 
 def test_overlapping_slots_on_a_zone_are_reported(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
     with db.begin() as s:
         officer, reviewer, a, b = people(s)
-        first = approved(s, tools, officer, reviewer, "Tiêm phòng")
-        second = approved(s, tools, officer, reviewer, "Bầu cử")
+        first = approved(s, speech, officer, reviewer, "Tiêm phòng")
+        second = approved(s, speech, officer, reviewer, "Bầu cử")
         s.add(daily(first, [a], date(2026, 12, 1), 7))
         clash = Slot(
             announcement=second, zones=[a], at=datetime(2026, 12, 3, 17, 0, 2, tzinfo=LOCAL_TZ)
@@ -262,21 +259,21 @@ def test_overlapping_slots_on_a_zone_are_reported(
         s.add_all([clash, apart, other_zone])
         s.flush()
         window = (datetime(2026, 11, 30, tzinfo=LOCAL_TZ), datetime(2026, 12, 10, tzinfo=LOCAL_TZ))
-        pairs = conflicts(s, clash, *window)
+        pairs = conflicts(s, clash, *window, speech.expected_seconds)
         assert len(pairs) == 1
         ours, theirs = pairs[0]
         assert ours.ref[0] is clash  # type: ignore[index]
         assert theirs.ref[0].announcement.title == "Tiêm phòng"  # type: ignore[index]
-        assert conflicts(s, apart, *window) == []
-        assert conflicts(s, other_zone, *window) == []
+        assert conflicts(s, apart, *window, speech.expected_seconds) == []
+        assert conflicts(s, other_zone, *window, speech.expected_seconds) == []
 
 
 def test_revision_and_program_rows_survive_a_new_session(
-    db: sessionmaker[Session], tools: tuple[Catalog, Renderer]
+    db: sessionmaker[Session], speech: Speech
 ) -> None:
     with db.begin() as s:
         officer, reviewer, _, _ = people(s)
-        ann_id = approved(s, tools, officer, reviewer).id
+        ann_id = approved(s, speech, officer, reviewer).id
     with db() as s:
         ann = s.get(Announcement, ann_id)
         assert ann is not None and ann.current.text == TEXT

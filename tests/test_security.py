@@ -19,10 +19,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.onair import OnAir
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import TEXT, client
 from tests.clirun import RADIO

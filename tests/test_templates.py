@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
+from radio.airtime.templates import fill, parse
 from radio.models import Airing, AiringStatus
-from radio.server import serving
-from radio.templates import fill, parse
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import client, error, setup_zone
 from tests.audio_checks import decode_mp3, loud_seconds
-from voices import Catalog, Lexicon, Renderer, SynthesisParams, normalizer_for
+from voices import Catalog, Reading, Renderer
 
 FLOOD = {
     "name": "Lũ quét",
@@ -143,26 +143,23 @@ def test_a_templates_fixed_parts_stay_in_a_full_cache_until_it_is_deleted(
     """A cache a tenth the size of what goes through it: the template's parts are never
     evicted, so months later it still synthesizes only its fields."""
     catalog = Catalog(tmp_path)
-    voice, params = catalog.synthesizer("espeak-north-female"), SynthesisParams()
-    normalizer = normalizer_for(catalog.info("espeak-north-female"), Lexicon())
+    reading = Reading.of(catalog, "espeak-north-female")
     renderer = Renderer.at(tmp_path / "cache", 400_000)
     parsed = parse(FLOOD["text"])
     texts = [f"Thông báo số {i}: thôn {i} họp lúc {i % 24} giờ." for i in range(40)]
-    renderer.warm(list(parsed.fixed), voice, params, normalizer, keep_for="template:1")
+    renderer.warm(list(parsed.fixed), reading, keep_for="template:1")
     for text in texts:  # far more than the cache holds
-        renderer.render(text, voice, params, normalizer)
+        renderer.render(text, reading)
     stats = renderer.cache.stats()
     assert stats.evictions > 0 and stats.bytes < 600_000
     filled = fill(parsed, {"thôn": "Nà Héo", "giờ": "14h30"})
-    program = renderer.render_parts(filled, voice, params, normalizer)
+    program = renderer.render_parts(filled, reading)
     assert [s.text for s in program.segments if not s.hit] == [
         "thôn Nà Héo",
         "lúc mười bốn giờ ba mươi phút.",
     ]
     renderer.cache.release("template:1")  # deleted: its parts age like the rest
     for text in texts:
-        renderer.render(text + " Hết.", voice, params, normalizer)
-    again = renderer.render_parts(
-        fill(parsed, {"thôn": "Bản Cám", "giờ": "5h"}), voice, params, normalizer
-    )
+        renderer.render(text + " Hết.", reading)
+    again = renderer.render_parts(fill(parsed, {"thôn": "Bản Cám", "giờ": "5h"}), reading)
     assert sum(not s.hit for s in again.segments) > 2  # fixed parts were evicted this time

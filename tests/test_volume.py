@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from playout import FrameGain, split_frames
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Program
 from radio.onair import OnAir
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import approved_slot, client, error, setup_zone
 from tests.audio_checks import decode_mp3

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Airing
 from radio.onair import OnAir
-from radio.server import serving
 from radio.watch import Watch
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import approved_slot, client, setup_zone
 

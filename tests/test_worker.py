@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from radio.api import create_app
-from radio.deps import Services
+from radio.services import Services
 from radio.models import Airing, AiringStatus
-from radio.server import serving
+from radio.web.app import create_app
+from radio.web.server import serving
 from schedules import LOCAL_TZ
 from tests.apiclient import TEXT, approved_slot, client, setup_zone
 from tests.audio_checks import loud_seconds

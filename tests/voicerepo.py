@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from voices.catalog import DownloadableVoice, VoiceInfo
-from voices.download import RemoteFile
+from voices.engines.catalog import DownloadableVoice, VoiceInfo
+from voices.engines.download import RemoteFile
 
 MODEL_PATH = "vi/vi_VN/standin/medium/standin.onnx"
 CONFIG_PATH = "vi/vi_VN/standin/medium/standin.onnx.json"

@@ -1,14 +1,16 @@
-"""Vietnamese speech: normalization, splitting, engines, the voice catalog and encoding."""
+"""Vietnamese speech: reading (normalization, splitting), engines and their catalog, the
+segment cache and program store, and the broadcast format. Never imports the application."""
 
-from voices.audio import Pcm
-from voices.catalog import DEFAULT_VOICE, Catalog, VoiceError, VoiceInfo
-from voices.decode import AudioFileError
-from voices.download import DownloadError
-from voices.encode import encode_mp3, encode_wav
-from voices.engine import SynthesisError, SynthesisParams, Synthesizer
+from voices.assembly import Assembly
+from voices.audio.decode import AudioFileError
+from voices.audio.encode import encode_mp3, encode_wav
+from voices.audio.pcm import Pcm
+from voices.engines.catalog import DEFAULT_VOICE, Catalog, VoiceError, VoiceInfo
+from voices.engines.download import DownloadError
+from voices.engines.engine import SynthesisError, SynthesisParams, Synthesizer
 from voices.normalize import Lexicon, Normalizer
-from voices.programs import Program
-from voices.render import Assembly, EmptyTextError, Renderer, normalizer_for
+from voices.render import EmptyTextError, Reading, Renderer, normalizer_for
+from voices.store.programs import RenderedProgram
 
 __all__ = [
     "DEFAULT_VOICE",
@@ -20,7 +22,8 @@ __all__ = [
     "Lexicon",
     "Normalizer",
     "Pcm",
-    "Program",
+    "Reading",
+    "RenderedProgram",
     "Renderer",
     "SynthesisError",
     "SynthesisParams",

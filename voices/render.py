@@ -1,9 +1,12 @@
-"""From announcement text to a broadcast-ready program, through the caches.
+"""From text to a broadcast-ready program, through the caches.
 
 normalize -> split -> each segment through the segment cache -> assemble with pauses (and
 chimes) -> resample to the broadcast rate -> loudness-normalize -> one MP3 encoder pass ->
 program store. An unchanged text with unchanged settings is found whole in the program
 store before any of that; one edited sentence costs one segment of synthesis.
+
+What decides how a text sounds travels as one `Reading`, so every caller (the station,
+the command line, the benchmarks) describes it the same way.
 """
 
 from __future__ import annotations
@@ -12,57 +15,69 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from importlib.metadata import version
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-import soxr
-
-from voices.audio import Pcm
-from voices.cache import SegmentCache, segment_key
-from voices.catalog import VoiceInfo
-from voices.chime import CHIME_S, GAP_AFTER_S, chime
-from voices.decode import decode_audio
-from voices.encode import MP3_BITRATE_KBPS, encode_mp3, encode_wav
-from voices.engine import SynthesisParams, Synthesizer
+from voices.assembly import Assembly, Float, assemble, at_broadcast_rate, segments_of
+from voices.audio import format as broadcast
+from voices.audio.decode import decode_audio
+from voices.audio.encode import encode_mp3, encode_wav
+from voices.audio.loudness import Loudness, normalize
+from voices.audio.pcm import Pcm
+from voices.engines.catalog import Catalog, VoiceInfo
+from voices.engines.engine import SynthesisParams, Synthesizer
 from voices.estimate import Calibration, Estimate
-from voices.loudness import CEILING_DBTP, TARGET_LUFS, Loudness, normalize
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
-from voices.programs import Program, ProgramStore, RenderedSegment
-from voices.split import Segment, split
-
-BROADCAST_RATE = 22050
-_FORMAT = (
-    f"mono {BROADCAST_RATE} Hz, MP3 CBR {MP3_BITRATE_KBPS} kbps (lameenc {version('lameenc')}),"
-    f" {TARGET_LUFS} LUFS, {CEILING_DBTP} dBTP, soxr {version('soxr')}"
-)
+from voices.split import Segment
+from voices.store.programs import ProgramStore, RenderedProgram, RenderedSegment
+from voices.store.segments import SegmentCache, segment_key
 
 
 class EmptyTextError(ValueError):
     """The text has nothing to read aloud."""
 
 
-@dataclass(frozen=True)
-class Assembly:
-    """How segments are joined into a program."""
-
-    sentence_pause_s: float = 0.35
-    paragraph_pause_s: float = 0.8
-    chime: bool = False
-
-    def pause_after(self, segment: Segment) -> float:
-        return self.paragraph_pause_s if segment.ends_paragraph else self.sentence_pause_s
-
-    @property
-    def chimes_s(self) -> float:
-        """The time the chimes and their gaps add to a program."""
-        return 2 * (CHIME_S + GAP_AFTER_S) if self.chime else 0.0
-
-
 def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
     """Numbers are read the way the voice's region reads them (ngàn, lẻ in the south)."""
     return Normalizer(lexicon, SOUTH if info.dialect == "nam" else NORTH)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a text becomes speech: the voice, how its words are read (the normalizer, with
+    the lexicon and the voice's regional numbers), the speaking parameters and how the
+    segments are joined."""
+
+    voice: Synthesizer
+    normalizer: Normalizer
+    params: SynthesisParams = SynthesisParams()
+    assembly: Assembly = Assembly()
+
+    @classmethod
+    def of(
+        cls,
+        catalog: Catalog,
+        voice_id: str,
+        lexicon: Lexicon | None = None,
+        params: SynthesisParams = SynthesisParams(),
+        chime: bool = False,
+    ) -> Reading:
+        """The reading of an installed voice; raises VoiceError for one that cannot be
+        used as asked."""
+        voice = catalog.synthesizer(voice_id)
+        normalizer = normalizer_for(catalog.info(voice_id), lexicon or Lexicon())
+        return cls(voice, normalizer, params, Assembly(chime=chime))
+
+    def key(self, text: str) -> str:
+        """Everything that changes a segment's audio and nothing else. A lexicon entry
+        enters through the normalized text: it changes the key of exactly the segments
+        whose reading it changes."""
+        return segment_key(
+            self.voice.identity,
+            f"rate={self.params.rate:g}",
+            f"volume={self.params.volume:g}",
+            NORMALIZER_VERSION,
+            text,
+        )
 
 
 class Renderer:
@@ -81,92 +96,70 @@ class Renderer:
             Calibration(cache_dir / "calibration.sqlite"),
         )
 
-    def estimate(
-        self,
-        text: str,
-        voice: Synthesizer,
-        params: SynthesisParams,
-        normalizer: Normalizer,
-        assembly: Assembly | None = None,
-    ) -> Estimate:
+    def estimate(self, text: str, reading: Reading) -> Estimate:
         """How long `render` would make the program, without synthesizing anything."""
-        assembly = assembly or Assembly()
-        segments = split(normalizer.normalize(text))
+        segments, _ = segments_of([text], reading.normalizer, reading.assembly)
+        assembly = reading.assembly
         return self.calibration.estimate(
-            segments, voice.identity, params.rate, assembly.pause_after, assembly.chimes_s
+            segments,
+            reading.voice.identity,
+            reading.params.rate,
+            assembly.pause_after,
+            assembly.chimes_s,
         )
 
-    def render(
-        self,
-        text: str,
-        voice: Synthesizer,
-        params: SynthesisParams,
-        normalizer: Normalizer,
-        assembly: Assembly | None = None,
-    ) -> Program:
-        return self.render_parts([text], voice, params, normalizer, assembly)
+    def render(self, text: str, reading: Reading) -> RenderedProgram:
+        return self.render_parts([text], reading)
 
-    def render_parts(
-        self,
-        parts: Sequence[str],
-        voice: Synthesizer,
-        params: SynthesisParams,
-        normalizer: Normalizer,
-        assembly: Assembly | None = None,
-    ) -> Program:
+    def render_parts(self, parts: Sequence[str], reading: Reading) -> RenderedProgram:
         """Parts read one after another, each normalized and cached on its own, joined with
         no pause unless a part ends a sentence: a template's fixed parts stay cached while
         only its fields are new."""
-        assembly = assembly or Assembly()
-        segments, pauses = _segments(parts, normalizer, assembly)
+        segments, pauses = segments_of(parts, reading.normalizer, reading.assembly)
         if not segments:
             raise EmptyTextError("the text is empty: there is nothing to read")
-        keys = [self.key(voice, params, s.text) for s in segments]
+        keys = [reading.key(s.text) for s in segments]
         joins = [] if len(parts) == 1 else [f"pauses={pauses}"]
-        render_key = _hash([*keys, repr(assembly), *joins, _FORMAT])
+        render_key = _hash([*keys, repr(reading.assembly), *joins, broadcast.describe()])
         program = self.programs.load(render_key)
         if program is not None:
             return program
         rendered = [
-            self._synthesized(segment, key, voice, params)
+            self._synthesized(segment, key, reading)
             for segment, key in zip(segments, keys, strict=True)
         ]
         audio = [pcm for _, pcm in rendered]
-        signal, loudness = normalize(_assemble(audio, pauses, assembly), BROADCAST_RATE)
+        signal, loudness = normalize(
+            assemble(audio, pauses, reading.assembly), broadcast.SAMPLE_RATE
+        )
         return self._save(render_key, signal, loudness, tuple(r for r, _ in rendered))
 
-    def warm(
-        self,
-        parts: Sequence[str],
-        voice: Synthesizer,
-        params: SynthesisParams,
-        normalizer: Normalizer,
-        keep_for: str,
-    ) -> int:
+    def warm(self, parts: Sequence[str], reading: Reading, keep_for: str) -> int:
         """Synthesize the parts' segments into the cache and keep them there for `keep_for`
         (a template's fixed parts, when it is saved); the number that were not there yet."""
-        segments, _ = _segments(parts, normalizer, Assembly())
-        keys = [self.key(voice, params, segment.text) for segment in segments]
+        segments, _ = segments_of(parts, reading.normalizer, Assembly())
+        keys = [reading.key(segment.text) for segment in segments]
         made = [
-            self._synthesized(segment, key, voice, params)
+            self._synthesized(segment, key, reading)
             for segment, key in zip(segments, keys, strict=True)
         ]
         self.cache.keep(keep_for, keys)
         return sum(not r.hit for r, _ in made)
 
-    def import_audio(self, data: bytes) -> Program:
+    def import_audio(self, data: bytes) -> RenderedProgram:
         """A recording (MP3, WAV, FLAC, Ogg Vorbis) made into a program the way speech is:
         mono, the broadcast rate, the same loudness, one encoder pass."""
-        render_key = _hash([hashlib.sha256(data).hexdigest(), "import", _FORMAT])
+        render_key = _hash([hashlib.sha256(data).hexdigest(), "import", broadcast.describe()])
         program = self.programs.load(render_key)
         if program is not None:
             return program
-        signal, loudness = normalize(_at_broadcast_rate(decode_audio(data)), BROADCAST_RATE)
+        signal, loudness = normalize(at_broadcast_rate(decode_audio(data)), broadcast.SAMPLE_RATE)
         return self._save(render_key, signal, loudness, ())
 
     def _synthesized(
-        self, segment: Segment, key: str, voice: Synthesizer, params: SynthesisParams
+        self, segment: Segment, key: str, reading: Reading
     ) -> tuple[RenderedSegment, Pcm]:
+        voice, params = reading.voice, reading.params
         found = self.cache.get_or_synthesize(key, partial(voice.synthesize, segment.text, params))
         if not found.hit:  # measured once, when synthesized: what estimates learn from
             self.calibration.observe(voice.identity, segment.text, found.pcm.duration, params.rate)
@@ -188,8 +181,8 @@ class Renderer:
         signal: Float,
         loudness: Loudness,
         segments: tuple[RenderedSegment, ...],
-    ) -> Program:
-        pcm = Pcm.from_float(signal, BROADCAST_RATE)
+    ) -> RenderedProgram:
+        pcm = Pcm.from_float(signal, broadcast.SAMPLE_RATE)
         return self.programs.save(
             render_key,
             mp3=encode_mp3(pcm),
@@ -198,67 +191,6 @@ class Renderer:
             duration=pcm.duration,
             segments=segments,
         )
-
-    @staticmethod
-    def key(voice: Synthesizer, params: SynthesisParams, text: str) -> str:
-        """Everything that changes a segment's audio and nothing else. A lexicon entry
-        enters through the normalized text: it changes the key of exactly the segments
-        whose reading it changes."""
-        return segment_key(
-            voice.identity,
-            f"rate={params.rate:g}",
-            f"volume={params.volume:g}",
-            NORMALIZER_VERSION,
-            text,
-        )
-
-
-Float = npt.NDArray[np.float64]
-
-
-JOIN_PAUSE_S = 0.05  # between parts of one sentence: a breath, not a pause
-_SENTENCE_END = (".", "!", "?", "…", ":", ";")
-
-
-def _segments(
-    parts: Sequence[str], normalizer: Normalizer, assembly: Assembly
-) -> tuple[list[Segment], list[float]]:
-    """The segments of all parts and the pause after each one."""
-    segments: list[Segment] = []
-    pauses: list[float] = []
-    for part in parts:
-        found = split(normalizer.normalize(part))
-        segments += found
-        pauses += [assembly.pause_after(s) for s in found]
-        if found and not part.rstrip().endswith(_SENTENCE_END) and len(parts) > 1:
-            pauses[-1] = JOIN_PAUSE_S
-    return segments, pauses
-
-
-def _assemble(audio: list[Pcm], pauses: list[float], assembly: Assembly) -> Float:
-    parts: list[Float] = []
-    if assembly.chime:
-        parts += [chime(BROADCAST_RATE, rising=True), _silence(GAP_AFTER_S)]
-    for index, (pcm, pause) in enumerate(zip(audio, pauses, strict=True)):
-        parts.append(_at_broadcast_rate(pcm))
-        if index < len(audio) - 1:
-            parts.append(_silence(pause))
-    if assembly.chime:
-        parts += [_silence(GAP_AFTER_S), chime(BROADCAST_RATE, rising=False)]
-    return np.concatenate(parts)
-
-
-def _at_broadcast_rate(pcm: Pcm) -> Float:
-    audio = pcm.samples.astype(np.float64) / 32768.0
-    if pcm.sample_rate == BROADCAST_RATE:
-        return audio
-    return np.asarray(
-        soxr.resample(audio, pcm.sample_rate, BROADCAST_RATE, quality="HQ"), np.float64
-    )
-
-
-def _silence(seconds: float) -> Float:
-    return np.zeros(round(seconds * BROADCAST_RATE))
 
 
 def _hash(parts: list[str]) -> str:

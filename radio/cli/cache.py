@@ -10,8 +10,8 @@ from typing import Any
 from radio.cli.speech import render_text
 from radio.settings import Settings
 from radio.textfiles import read_text
-from voices import Assembly, SynthesisParams
-from voices.cache import SegmentCache
+from voices import SynthesisParams
+from voices.store.segments import SegmentCache
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -51,7 +51,7 @@ def run_clear(args: argparse.Namespace, settings: Settings) -> int:
 def run_warm(args: argparse.Namespace, settings: Settings) -> int:
     params = SynthesisParams(rate=args.rate)
     for name in args.files:
-        program = render_text(settings, read_text(name), args.voice, params, Assembly())
+        program = render_text(settings, read_text(name), args.voice, params)
         fresh = sum(not s.hit for s in program.segments)
         print(f"{name}: {len(program.segments)} segments, {fresh} synthesized, {program.hash[:12]}")
     return 0

@@ -56,14 +56,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.api import create_app
     from radio.onair import OnAir
-    from radio.receiver import FileSink, ReferenceReceiver
-    from radio.server import build, serving
+    from radio.services import build
+    from radio.web.app import create_app
+    from radio.web.server import serving
+    from receiver import FileSink, ReferenceReceiver
 
     home = Path(tempfile.mkdtemp(prefix="loaxa-demo-"))
     demo_settings = Settings(home, settings.default_voice, settings.voices_url, 256 << 20, "")
-    services, engine = build(demo_settings)
+    services = build(demo_settings)
     passwords = _seed_users(services)
     with serving(create_app(services, OnAir(services.scheduler)), args.host, args.port) as base:
         seeded = _seed_commune(base, passwords, args.lead)
@@ -83,7 +84,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             receiver.stop.set()
         for thread in threads:
             thread.join(20)
-    engine.dispose()
+    services.close()
     print(f"stopped. The demo's data (database, recordings) stays in {home}", flush=True)
     return 0
 
@@ -109,7 +110,7 @@ def _seed_users(services: Any) -> dict[str, str]:
     officer and the reviewer are the commune's own; the operator runs the installation."""
     from sqlalchemy import select
 
-    from radio.auth import hash_password
+    from radio.access.sessions import hash_password
     from radio.models import Commune, Role, User
 
     passwords = {name: secrets.token_urlsafe(9) for name, *_ in USERS}

@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from radio.receiver import FileSink, PlayerSink, ReceiverError, ReferenceReceiver, Sink
 from radio.settings import Settings
+from receiver import FileSink, PlayerSink, ReceiverError, ReferenceReceiver, Sink
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

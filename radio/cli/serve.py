@@ -12,8 +12,8 @@ from playout.icecast import IcecastTarget
 from radio.settings import Settings
 
 if TYPE_CHECKING:
-    from radio.deps import Services
     from radio.onair import OnAir
+    from radio.services import Services
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -56,11 +56,12 @@ _ICECAST_HELP = (
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.api import create_app
-    from radio.server import build, run
+    from radio.services import build
+    from radio.web.app import create_app
+    from radio.web.server import run
 
     icecast = _icecast(args, settings)
-    services, _engine = build(settings)
+    services = build(settings)
     print(f"Loa Xã: http://{args.host}:{args.port}/docs (data in {settings.data_dir})")
     if settings.worker_url:
         print(f"playout: the worker at {settings.worker_url}")
@@ -72,13 +73,14 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.server import build, run
-    from radio.worker import create_worker_app
+    from radio.services import build
+    from radio.web.server import run
+    from radio.web.worker import create_worker_app
 
     icecast = _icecast(args, settings)
-    services, _engine = build(settings)
+    services = build(settings)
     print(f"Loa Xã playout: streams at http://{args.host}:{args.port}/stream/<zone>.mp3")
-    app = create_worker_app(_onair(services, settings, icecast))
+    app = create_worker_app(services, _onair(services, settings, icecast))
     run(app, args.host, args.port)
     return 0
 
@@ -97,12 +99,12 @@ def _icecast(args: argparse.Namespace, settings: Settings) -> IcecastTarget | No
 def run_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from sqlalchemy import select
 
-    from radio.auth import hash_password
+    from radio.access.sessions import hash_password
     from radio.models import Commune, Role, User
-    from radio.server import build
+    from radio.services import build
 
     password = os.environ.get("RADIO_PASSWORD") or getpass.getpass("password: ")
-    services, _engine = build(settings)
+    services = build(settings)
     with services.sessions.begin() as db:
         if db.scalar(select(User).where(User.username == args.username)):
             raise ValueError(f"user {args.username!r} exists")

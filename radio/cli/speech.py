@@ -8,15 +8,7 @@ from typing import Any
 
 from radio.settings import Settings
 from radio.textfiles import read_text
-from voices import (
-    Assembly,
-    Catalog,
-    Lexicon,
-    Program,
-    Renderer,
-    SynthesisParams,
-    normalizer_for,
-)
+from voices import Catalog, Lexicon, Reading, RenderedProgram, Renderer, SynthesisParams
 from voices.files import write_atomically
 
 
@@ -33,16 +25,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def render_text(
-    settings: Settings, text: str, voice_id: str | None, params: SynthesisParams, assembly: Assembly
-) -> Program:
-    """Render through the installation's voices, lexicon and caches."""
+    settings: Settings,
+    text: str,
+    voice_id: str | None,
+    params: SynthesisParams,
+    chime: bool = False,
+) -> RenderedProgram:
+    """Render through the installation's voices, lexicon and caches. A lexicon with a bad
+    line is refused here, naming it: whoever runs the command can fix the file."""
     catalog = Catalog(settings.data_dir)
-    voice_id = voice_id or settings.default_voice
-    voice = catalog.synthesizer(voice_id)
     lexicon = Lexicon.load(settings.lexicon_path).checked()
-    normalizer = normalizer_for(catalog.info(voice_id), lexicon)
-    renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
-    return renderer.render(text, voice, params, normalizer, assembly)
+    reading = Reading.of(catalog, voice_id or settings.default_voice, lexicon, params, chime)
+    return Renderer.at(settings.cache_dir, settings.cache_max_bytes).render(text, reading)
 
 
 def run_say(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,7 +47,7 @@ def run_say(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError(f"output must end in .mp3 or .wav, got {args.output.name!r}")
     params = SynthesisParams(rate=args.rate, volume=args.volume)
     text = args.text if args.file is None else read_text(args.file)
-    program = render_text(settings, text, args.voice, params, Assembly(chime=args.chime))
+    program = render_text(settings, text, args.voice, params, chime=args.chime)
     source = program.mp3_path if suffix == ".mp3" else program.master_path
     write_atomically(args.output, source.read_bytes())
     hits = sum(s.hit for s in program.segments)

@@ -1,0 +1,128 @@
+"""The console's pages for running the station: loudspeakers, the as-run log, voices,
+emergencies, bulletins from above and administration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from radio.access import scope
+from radio.access.deps import Db, Svc
+from radio.airtime import bulletins
+from radio.airtime.templates import parse
+from radio.airtime.timeline import on_air_now
+from radio.models import Airing, Level, Receipt, Receiver, Role, Zone
+from radio.volume import target_volume
+from radio.web.console.frame import Viewer, page
+from radio.web.routes.bulletins import BulletinOut
+from schedules import LOCAL_TZ
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+@router.get("/receivers")
+def receivers(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
+    listed = list(
+        db.scalars(scope.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name))
+    )
+    now = services.clock.now()
+    return page(
+        request,
+        "receivers.html",
+        user,
+        receivers=listed,
+        targets={r.id: target_volume(db, r, now) for r in listed},
+        zones=list(db.scalars(scope.zones(user))),
+        now=now,
+    )
+
+
+@router.get("/asrun")
+def asrun(
+    request: Request,
+    user: Viewer,
+    db: Db,
+    services: Svc,
+    start: date | None = None,
+    end: date | None = None,
+    zone: str = "",
+) -> Response:
+    today = services.clock.now().astimezone(LOCAL_TZ).date()
+    start, end = start or today, end or today
+    query = scope.airings(user).where(
+        Airing.scheduled_at >= datetime.combine(start, time(0), LOCAL_TZ),
+        Airing.scheduled_at < datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1),
+    )
+    if zone:
+        query = query.where(Zone.slug == zone)
+    airings = list(db.scalars(query.order_by(Airing.scheduled_at.desc())))
+    receipts: dict[int, list[Receipt]] = {}
+    for r in db.scalars(select(Receipt).where(Receipt.airing_id.in_([a.id for a in airings]))):
+        receipts.setdefault(r.airing_id, []).append(r)
+    return page(
+        request,
+        "asrun.html",
+        user,
+        airings=airings,
+        receipts=receipts,
+        start=start,
+        end=end,
+        zone=zone,
+        zones=list(db.scalars(scope.zones(user))),
+    )
+
+
+@router.get("/voices")
+def voices(request: Request, user: Viewer, services: Svc) -> Response:
+    return page(request, "voices.html", user, voices=services.catalog.voices())
+
+
+@router.get("/emergency")
+def emergency(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
+    zones = list(db.scalars(scope.zones(user)))
+    return page(
+        request,
+        "emergency.html",
+        user,
+        zones=[{"zone": z, "on_air": on_air_now(db, z)} for z in zones],
+        voices=services.catalog.selectable(),
+        templates=[(t, parse(t.text).fields) for t in db.scalars(scope.templates(user))],
+        repeats=list(db.scalars(scope.repeats(user))),
+    )
+
+
+@router.get("/bulletins")
+def bulletins_page(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
+    """The level above sends and follows bulletins; a commune reads its inbox."""
+    now = services.clock.now()
+    sent = [
+        BulletinOut.of(bulletins.report(db, b, now, user.commune_id)).model_dump(mode="json")
+        for b in db.scalars(scope.bulletins(user).limit(50))
+    ]
+    return page(
+        request,
+        "bulletins.html",
+        user,
+        bulletins=sent,
+        communes=list(db.scalars(scope.communes(user))),
+        voices=services.catalog.selectable(),
+        levels=list(Level),
+    )
+
+
+@router.get("/admin")
+def admin(request: Request, user: Viewer, db: Db) -> Response:
+    every = list(db.scalars(scope.communes(user)))
+    return page(
+        request,
+        "admin.html",
+        user,
+        users=list(db.scalars(scope.users(user))),
+        zones=list(db.scalars(scope.zones(user))),
+        communes=every,
+        names={c.id: c.name for c in every},
+        roles=list(Role),
+    )

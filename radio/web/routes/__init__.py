@@ -1,0 +1,34 @@
+"""The REST API's routes, one module per concern, each a module-level APIRouter with
+typed responses and documented refusals."""
+
+from fastapi import APIRouter
+
+from radio.web.routes import (
+    access,
+    announcements,
+    asrun,
+    bulletins,
+    communes,
+    emergency,
+    receivers,
+    schedule,
+    service,
+    speech,
+    templates,
+    voices,
+)
+
+ROUTERS: list[APIRouter] = [
+    service.router,
+    access.router,
+    communes.router,
+    receivers.router,
+    asrun.router,
+    announcements.router,
+    schedule.router,
+    emergency.router,
+    speech.router,
+    voices.router,
+    bulletins.router,
+    templates.router,
+]

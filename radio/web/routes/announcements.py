@@ -1,0 +1,185 @@
+"""Announcements: compose (text or a .txt file), revise, preview, submit, approve or reject,
+archive; and their programs' audio."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from radio import announcements as flow
+from radio.access import scope
+from radio.access.deps import Composer, Db, Me, Reviewer, Svc
+from radio.errors import Invalid
+from radio.models import Announcement, Priority, Status
+from radio.textfiles import TextFileError, decode_text
+from radio.web.errors import problems
+from radio.web.paging import PAGED, Page
+from radio.web.schemas import MP3, ProgramOut
+from radio.web.uploads import read_upload
+
+router = APIRouter(prefix="/api", tags=["announcements"], responses=problems(401, 422, 503))
+
+MAX_UPLOAD = 200_000  # bytes: a 20,000-character text in UTF-16 fits easily
+
+
+class AnnouncementIn(BaseModel):
+    title: str = Field(max_length=200)
+    text: str
+    voice: str
+    rate: float = 1.0
+    chime: bool = False
+    priority: Priority = Priority.NORMAL
+
+    def draft(self) -> flow.Draft:
+        return flow.Draft(self.title, self.text, self.voice, self.rate, self.chime, self.priority)
+
+
+class Rejection(BaseModel):
+    reason: str
+
+
+class RevisionOut(BaseModel):
+    number: int
+    text: str
+    voice: str
+    rate: float
+    chime: bool
+    program: str | None  # the hash of its rendered program, once rendered
+
+
+class AnnouncementOut(BaseModel):
+    id: int
+    title: str
+    status: Status
+    priority: Priority
+    reject_reason: str | None
+    approved_program: str | None  # the hash approval bound to: only this audio airs
+    revision: RevisionOut  # the current one
+    revisions: int
+
+    @classmethod
+    def of(cls, a: Announcement) -> AnnouncementOut:
+        r = a.current
+        return cls(
+            id=a.id,
+            title=a.title,
+            status=a.status,
+            priority=a.priority,
+            reject_reason=a.reject_reason,
+            approved_program=a.approved_program_hash,
+            revision=RevisionOut(
+                number=r.number,
+                text=r.text,
+                voice=r.voice,
+                rate=r.rate,
+                chime=r.chime,
+                program=r.program_hash,
+            ),
+            revisions=len(a.revisions),
+        )
+
+
+@router.get("/announcements", responses=PAGED)
+def list_announcements(
+    user: Me, db: Db, page: Page, status: Status | None = None
+) -> list[AnnouncementOut]:
+    query = scope.announcements(user).order_by(Announcement.id.desc())
+    if status is not None:
+        query = query.where(Announcement.status == status)
+    return [AnnouncementOut.of(a) for a in page.rows(db, query)]
+
+
+@router.post("/announcements", status_code=201, responses=problems(403, 413))
+def create_announcement(
+    body: AnnouncementIn, user: Composer, db: Db, services: Svc
+) -> AnnouncementOut:
+    return AnnouncementOut.of(flow.create(db, user, body.draft(), services.speech))
+
+
+@router.post("/announcements/upload", status_code=201, responses=problems(403, 413))
+async def upload_announcement(
+    user: Composer,
+    db: Db,
+    services: Svc,
+    file: Annotated[UploadFile, File()],
+    title: Annotated[str, Form()],
+    voice: Annotated[str, Form()],
+    rate: Annotated[float, Form()] = 1.0,
+) -> AnnouncementOut:
+    """A text file (UTF-8 or UTF-16, as office tools save) made an announcement."""
+    data = await read_upload(file, MAX_UPLOAD, "the file", "tệp")
+    try:
+        text = decode_text(data, file.filename or "the file")
+    except TextFileError as exc:
+        raise Invalid(str(exc), "tệp không phải văn bản UTF-8 hoặc UTF-16") from None
+    draft = flow.Draft(title, text, voice, rate)
+    return AnnouncementOut.of(flow.create(db, user, draft, services.speech))
+
+
+@router.get("/announcements/{announcement_id}", responses=problems(404))
+def get_announcement(announcement_id: int, user: Me, db: Db) -> AnnouncementOut:
+    return AnnouncementOut.of(scope.announcement(db, user, announcement_id))
+
+
+@router.put("/announcements/{announcement_id}", responses=problems(403, 404, 409, 413))
+def revise_announcement(
+    announcement_id: int, body: AnnouncementIn, user: Composer, db: Db, services: Svc
+) -> AnnouncementOut:
+    announcement = scope.announcement(db, user, announcement_id)
+    return AnnouncementOut.of(flow.revise(db, user, announcement, body.draft(), services.speech))
+
+
+@router.post("/announcements/{announcement_id}/preview", responses=problems(404))
+def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) -> ProgramOut:
+    """The current revision rendered (through the caches: the broadcast costs nothing
+    more), to listen to."""
+    announcement = scope.announcement(db, user, announcement_id)
+    return ProgramOut.of(services.speech.render_revision(db, announcement.current))
+
+
+@router.post("/announcements/{announcement_id}/submit", responses=problems(403, 404, 409))
+def submit_announcement(
+    announcement_id: int, user: Composer, db: Db, services: Svc
+) -> AnnouncementOut:
+    announcement = scope.announcement(db, user, announcement_id)
+    services.speech.render_revision(db, announcement.current)  # the reviewer listens to this
+    flow.submit(db, user, announcement)
+    return AnnouncementOut.of(announcement)
+
+
+@router.post("/announcements/{announcement_id}/approve", responses=problems(403, 404, 409))
+def approve_announcement(
+    announcement_id: int, user: Reviewer, db: Db, services: Svc
+) -> AnnouncementOut:
+    announcement = scope.announcement(db, user, announcement_id)
+    program = services.speech.render_revision(db, announcement.current)
+    flow.approve(db, user, announcement, program)
+    return AnnouncementOut.of(announcement)
+
+
+@router.post("/announcements/{announcement_id}/reject", responses=problems(403, 404, 409))
+def reject_announcement(
+    announcement_id: int, body: Rejection, user: Reviewer, db: Db
+) -> AnnouncementOut:
+    announcement = scope.announcement(db, user, announcement_id)
+    flow.reject(db, user, announcement, body.reason)
+    return AnnouncementOut.of(announcement)
+
+
+@router.delete("/announcements/{announcement_id}", status_code=204, responses=problems(403, 404))
+def archive_announcement(announcement_id: int, user: Composer, db: Db) -> None:
+    flow.archive(db, user, scope.announcement(db, user, announcement_id))
+
+
+@router.get(
+    "/programs/{program_hash}.mp3",
+    response_class=FileResponse,
+    responses={200: MP3, **problems(404)},
+)
+def program_audio(program_hash: str, user: Me, db: Db) -> FileResponse:
+    """A program's audio, for a user whose commune made or aired it."""
+    program = scope.program(db, user, program_hash)
+    return FileResponse(program.mp3_path, media_type="audio/mpeg")

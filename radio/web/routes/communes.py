@@ -1,0 +1,116 @@
+"""Communes and their zones (hamlets), with each zone's volume and quiet hours."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from radio.access import scope
+from radio.access.deps import Db, Me, Operator
+from radio.access.roles import Permission, require
+from radio.audit import audit
+from radio.errors import Conflict, Invalid
+from radio.models import Commune, Zone
+from radio.web.errors import problems
+from radio.web.schemas import CommuneOut
+
+router = APIRouter(prefix="/api", tags=["communes"], responses=problems(401, 422, 503))
+
+_SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class NewZone(BaseModel):
+    slug: str = Field(pattern=_SLUG)
+    name: str = Field(min_length=1, max_length=200)
+    commune: str | None = None
+
+
+class ZoneOut(BaseModel):
+    slug: str
+    name: str
+    commune: str
+
+
+class NewCommune(BaseModel):
+    slug: str = Field(pattern=_SLUG)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ZoneVolume(BaseModel):
+    volume: int = Field(ge=0, le=100)
+    quiet_from: str | None = Field(default=None, pattern=_HHMM)
+    quiet_until: str | None = Field(default=None, pattern=_HHMM)
+    quiet_volume: int | None = Field(default=None, ge=0, le=100)
+
+
+class ZoneVolumeOut(ZoneVolume):
+    zone: str
+
+
+@router.get("/communes")
+def list_communes(user: Me, db: Db) -> list[CommuneOut]:
+    return [CommuneOut.of(c) for c in db.scalars(scope.communes(user))]
+
+
+@router.post("/communes", status_code=201, responses=problems(403, 409))
+def add_commune(body: NewCommune, user: Operator, db: Db) -> CommuneOut:
+    require(user, Permission.ABOVE)
+    if db.scalar(select(Commune).where(Commune.slug == body.slug)):
+        raise Conflict(f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
+    commune = Commune(slug=body.slug, name=body.name)
+    db.add(commune)
+    audit(db, user, "add-commune", f"commune:{body.slug}", name=body.name)
+    return CommuneOut.of(commune)
+
+
+@router.put("/communes/{slug}", responses=problems(403, 404, 409))
+def rename_commune(slug: str, body: NewCommune, user: Operator, db: Db) -> CommuneOut:
+    """Rename a commune (its slug may change too)."""
+    commune = scope.commune(db, user, slug)
+    same = select(Commune).where(Commune.slug == body.slug, Commune.id != commune.id)
+    if db.scalar(same):
+        raise Conflict(f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
+    commune.slug, commune.name = body.slug, body.name
+    audit(db, user, "rename-commune", f"commune:{slug}", slug=body.slug, name=body.name)
+    return CommuneOut.of(commune)
+
+
+@router.get("/zones")
+def list_zones(user: Me, db: Db) -> list[ZoneOut]:
+    return [
+        ZoneOut(slug=z.slug, name=z.name, commune=z.commune.slug)
+        for z in db.scalars(scope.zones(user))
+    ]
+
+
+@router.post("/zones", status_code=201, responses=problems(403, 409))
+def add_zone(body: NewZone, user: Operator, db: Db) -> ZoneOut:
+    if db.scalar(select(Zone).where(Zone.slug == body.slug)):
+        raise Conflict(f"zone {body.slug!r} exists", f"khu vực '{body.slug}' đã có")
+    commune = scope.for_new(db, user, body.commune or None)
+    db.add(Zone(slug=body.slug, name=body.name, commune=commune))
+    return ZoneOut(slug=body.slug, name=body.name, commune=commune.slug)
+
+
+@router.delete("/zones/{slug}", status_code=204, responses=problems(403))
+def delete_zone(slug: str, user: Operator, db: Db) -> None:
+    db.delete(scope.zone(db, user, slug))
+
+
+@router.put("/zones/{slug}/volume", responses=problems(403))
+def zone_volume(slug: str, body: ZoneVolume, user: Operator, db: Db) -> ZoneVolumeOut:
+    """The zone's volume and its quiet hours; receivers get it with their next
+    heartbeat."""
+    if (body.quiet_from is None) != (body.quiet_until is None):
+        raise Invalid(
+            "quiet hours need both a start and an end",
+            "giờ yên tĩnh cần cả giờ bắt đầu và giờ kết thúc",
+            field="quiet_until",
+        )
+    zone = scope.zone(db, user, slug)
+    zone.volume, zone.quiet_volume = body.volume, body.quiet_volume
+    zone.quiet_from, zone.quiet_until = body.quiet_from, body.quiet_until
+    audit(db, user, "volume", f"zone:{slug}", **body.model_dump())
+    return ZoneVolumeOut(zone=slug, **body.model_dump())
