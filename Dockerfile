@@ -13,7 +13,7 @@ COPY voices voices
 COPY schedules schedules
 COPY playout playout
 COPY radio radio
-COPY bench bench
+COPY receiver receiver
 COPY examples examples
 RUN uv sync --frozen --no-dev && chown -R loaxa /app
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bench.standin import STANDIN_ID, standin_files
-from bench.table import print_table
+from bench.table import print_table, rows
 from radio.airtime.templates import fill, filled_text, parse
 from voices import Catalog, Reading, Renderer
 
@@ -121,8 +121,7 @@ def _voice(tmp: Path, voice_id: str) -> dict[str, object]:
 
 
 def report(figures: dict[str, object]) -> None:
-    rows = figures["voices"]
-    assert isinstance(rows, list)
+    table = rows(figures, "voices")
     print(f"emergency templates: {len(TEMPLATES)} templates × {len(FILLS)} fills")
     print_table(
         [
@@ -144,6 +143,6 @@ def report(figures: dict[str, object]) -> None:
                 r["synthesis_median_s"],
                 r["whole_median_s"],
             ]
-            for r in rows
+            for r in table
         ],
     )

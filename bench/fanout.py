@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.table import print_table
+from bench.table import print_table, rows
 
 ZONES = 4
 BYTES_PER_S = 48_000 / 8
@@ -234,8 +234,7 @@ def _wait_for(port: int) -> None:
 
 
 def report(figures: dict[str, object]) -> None:
-    runs = figures["runs"]
-    assert isinstance(runs, list)
+    runs = rows(figures, "runs")
     print(f"{ZONES} zones, one process `radio serve`, receivers on loopback, {LISTEN_S:.0f} s")
     print_table(
         [

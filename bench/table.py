@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -30,3 +31,11 @@ def corpus_texts(directory: Path) -> list[str]:
     if not texts:
         raise FileNotFoundError(f"no .txt files in {directory} (give the corpus with --corpus)")
     return texts
+
+
+def rows(figures: dict[str, object], key: str) -> list[Any]:
+    """A list the figures hold under `key` (the rows of a table)."""
+    found = figures[key]
+    if not isinstance(found, list):
+        raise TypeError(f"{key} is not a list of rows")
+    return found

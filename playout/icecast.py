@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from playout.channel import Channel
+from voices.audio import format as broadcast
 
 log = logging.getLogger("playout.icecast")
 
@@ -102,10 +103,10 @@ def _request(target: IcecastTarget, zone: str) -> bytes:
         f"Host: {target.host}:{target.port}",
         f"Authorization: {target.authorization}",
         "User-Agent: LoaXa",
-        "Content-Type: audio/mpeg",
+        f"Content-Type: {broadcast.MEDIA_TYPE}",
         f"Ice-Name: Loa Xa - {zone}",
         "Ice-Public: 0",
-        "Ice-Audio-Info: samplerate=22050;channels=1;bitrate=48",
+        f"Ice-Audio-Info: {broadcast.stream_headers()['ice-audio-info']}",
         "Expect: 100-continue",
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()

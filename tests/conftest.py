@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from bench.standin import STANDIN_ID, standin_files
-from radio.services import Services
 from radio.access.sessions import hash_password
 from radio.models import Role, User
+from radio.services import Services, build
 from radio.settings import Settings
-from radio.services import build
 from schedules import LOCAL_TZ, Clock, ManualClock, SystemClock
 from voices import Catalog
 

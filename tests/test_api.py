@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from radio.services import Services
 from radio.models import AuditEvent
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock

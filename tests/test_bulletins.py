@@ -19,12 +19,11 @@ import pyloudnorm
 import pytest
 from sqlalchemy import select
 
-from radio.services import Services
 from radio.models import Airing, AuditEvent, User
 from radio.onair import OnAir
+from radio.services import Services, build
 from radio.settings import Settings
 from radio.web.app import create_app
-from radio.services import build
 from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import asrun_rows, client, error

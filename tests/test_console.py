@@ -17,9 +17,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from radio.services import Services
 from radio.models import Airing, AiringStatus, Priority
 from radio.onair import OnAir
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock
@@ -454,7 +454,8 @@ def test_an_operator_pulls_a_voice_and_watches_it_arrive(
     """Against a voice repository on loopback holding the Piper stand-in."""
     repository = repository_of(standin_files)
     with serve(Files(content=repository)) as hub:
-        services[0].catalog = Catalog(data_dir, hub, {"standin": entry(repository)})
+        catalog = Catalog(data_dir, hub, {"standin": entry(repository)})
+        services[0].catalog = services[0].speech.catalog = services[0].pulls.catalog = catalog
         operator = sign_in(browser, base, "vanhanh")
         operator.goto(f"{base}/voices")
         row = operator.locator("tr", has_text="Giọng thử")

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from playout.icecast import IcecastTarget
-from radio.services import Services
 from radio.onair import OnAir
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock

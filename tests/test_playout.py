@@ -18,9 +18,9 @@ import httpx
 import numpy as np
 import pytest
 
-from radio.services import Services
 from radio.models import Airing, AiringStatus, Program, Receipt
 from radio.onair import OnAir
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import LOCAL_TZ, ManualClock

@@ -32,9 +32,9 @@ from radio.models import (
     User,
     Zone,
 )
-from schedules import LOCAL_TZ, ManualClock
 from radio.speech import Speech
 from radio.web.errors import status_of
+from schedules import LOCAL_TZ, ManualClock
 from voices import Catalog, Renderer
 
 TEXT = "Kính thưa bà con. Chiều nay thôn Nà Héo họp bàn phòng chống lũ lúc 14h00."

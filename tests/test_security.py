@@ -19,8 +19,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from radio.services import Services
 from radio.onair import OnAir
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from radio.services import Services
 from radio.airtime.templates import fill, parse
 from radio.models import Airing, AiringStatus
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock

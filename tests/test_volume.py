@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from playout import FrameGain, split_frames
-from radio.services import Services
 from radio.models import Program
 from radio.onair import OnAir
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock

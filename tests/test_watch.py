@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from radio.services import Services
 from radio.models import Airing
 from radio.onair import OnAir
+from radio.services import Services
 from radio.watch import Watch
 from radio.web.app import create_app
 from radio.web.server import serving

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from radio.services import Services
 from radio.models import Airing, AiringStatus
+from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import LOCAL_TZ

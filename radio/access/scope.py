@@ -9,7 +9,9 @@ or 422 when it was named in a request body).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -33,15 +35,36 @@ from radio.models import (
     Zone,
 )
 
+T = TypeVar("T")
+Row = TypeVar("Row")
+
+
+def _scoped(user: User, query: Select[T], commune: Any, via: Any = None) -> Select[T]:
+    """The query as the user may read it: all of it at the level above, else the rows whose
+    `commune` column (in the table joined `via`, if one is named) is the user's."""
+    if user.commune_id is None:
+        return query
+    return (query if via is None else query.join(via)).where(commune == user.commune_id)
+
+
+def _own(
+    user: User, found: Row | None, commune_of: Callable[[Row], int | None], what: tuple[str, str]
+) -> Row:
+    """The row, if the user may see it; otherwise it does not exist for them."""
+    if found is None or not sees(user, commune_of(found)):
+        raise not_found(*what)
+    return found
+
 
 def zones(user: User) -> Select[Zone]:
     """By commune, then by name: the level above reads them commune by commune."""
-    query = select(Zone).join(Commune).order_by(Commune.name, Zone.name)
-    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+    return _scoped(
+        user, select(Zone).join(Commune).order_by(Commune.name, Zone.name), Zone.commune_id
+    )
 
 
 def zone(db: Session, user: User, slug: str) -> Zone:
-    """The zone by its slug, if the user may use it; otherwise it does not exist for them."""
+    """The zone by its slug, if the user may use it (named in a request: 422 otherwise)."""
     found = db.scalar(zones(user).where(Zone.slug == slug))
     if found is None:
         raise Invalid(f"unknown zone {slug!r}", f"không có khu vực '{slug}'", field="zones")
@@ -49,39 +72,28 @@ def zone(db: Session, user: User, slug: str) -> Zone:
 
 
 def announcements(user: User) -> Select[Announcement]:
-    query = select(Announcement)
-    if user.commune_id is None:
-        return query
-    return query.where(Announcement.commune_id == user.commune_id)
+    return _scoped(user, select(Announcement), Announcement.commune_id)
 
 
 def announcement(db: Session, user: User, announcement_id: int) -> Announcement:
     found = db.get(Announcement, announcement_id)
-    if found is None or not sees(user, found.commune_id):
-        raise not_found("announcement", "thông báo")
-    return found
-
-
-def slot(db: Session, user: User, slot_id: int) -> Slot:
-    found = db.get(Slot, slot_id)
-    if found is None or not sees(user, found.announcement.commune_id):
-        raise not_found("slot", "giờ phát")
-    return found
+    return _own(user, found, lambda a: a.commune_id, ("announcement", "thông báo"))
 
 
 def slots(user: User) -> Select[Slot]:
     query = select(Slot).join(Announcement).order_by(Slot.id)
-    if user.commune_id is None:
-        return query
-    return query.where(Announcement.commune_id == user.commune_id)
+    return _scoped(user, query, Announcement.commune_id)
+
+
+def slot(db: Session, user: User, slot_id: int) -> Slot:
+    found = db.get(Slot, slot_id)
+    return _own(user, found, lambda s: s.announcement.commune_id, ("slot", "giờ phát"))
 
 
 def bulletins(user: User) -> Select[Bulletin]:
     """Newest first; a commune sees those delivered to it."""
     query = select(Bulletin).order_by(Bulletin.id.desc())
-    if user.commune_id is None:
-        return query
-    return query.join(Delivery).where(Delivery.commune_id == user.commune_id)
+    return _scoped(user, query, Delivery.commune_id, via=Delivery)
 
 
 def bulletin(db: Session, user: User, bulletin_id: int) -> Bulletin:
@@ -92,33 +104,26 @@ def bulletin(db: Session, user: User, bulletin_id: int) -> Bulletin:
     return found
 
 
+def communes(user: User) -> Select[Commune]:
+    return _scoped(user, select(Commune).order_by(Commune.name), Commune.id)
+
+
 def commune(db: Session, user: User, slug: str) -> Commune:
     found = db.scalar(select(Commune).where(Commune.slug == slug))
-    if found is None or not sees(user, found.id):
-        raise not_found("commune", "xã")
-    return found
-
-
-def communes(user: User) -> Select[Commune]:
-    query = select(Commune).order_by(Commune.name)
-    return query if user.commune_id is None else query.where(Commune.id == user.commune_id)
+    return _own(user, found, lambda c: c.id, ("commune", "xã"))
 
 
 def receivers(user: User) -> Select[Receiver]:
-    query = select(Receiver).join(Zone)
-    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+    return _scoped(user, select(Receiver).join(Zone), Zone.commune_id)
 
 
 def receiver(db: Session, user: User, receiver_id: int) -> Receiver:
     found = db.get(Receiver, receiver_id)
-    if found is None or not sees(user, found.zone.commune_id):
-        raise not_found("receiver", "thiết bị thu")
-    return found
+    return _own(user, found, lambda r: r.zone.commune_id, ("receiver", "thiết bị thu"))
 
 
 def airings(user: User) -> Select[Airing]:
-    query = select(Airing).join(Zone)
-    return query if user.commune_id is None else query.where(Zone.commune_id == user.commune_id)
+    return _scoped(user, select(Airing).join(Zone), Zone.commune_id)
 
 
 def templates(user: User) -> Select[Template]:
@@ -130,36 +135,32 @@ def templates(user: User) -> Select[Template]:
 
 
 def template(db: Session, user: User, template_id: int) -> Template:
+    """A template of the user's commune, or of the level above (which every commune uses)."""
     found = db.get(Template, template_id)
-    if found is None or not (found.commune_id is None or sees(user, found.commune_id)):
-        raise not_found("template", "mẫu thông báo")
-    return found
+    return _own(
+        user, found, lambda t: t.commune_id or user.commune_id, ("template", "mẫu thông báo")
+    )
 
 
 def repeats(user: User) -> Select[Repeat]:
     """Emergencies that come back until cancelled, oldest first."""
     query = select(Repeat).where(Repeat.cancelled_at.is_(None)).order_by(Repeat.id)
-    if user.commune_id is None:
-        return query
-    return query.join(Announcement).where(Announcement.commune_id == user.commune_id)
+    return _scoped(user, query, Announcement.commune_id, via=Announcement)
 
 
 def repeat(db: Session, user: User, repeat_id: int) -> Repeat:
     found = db.get(Repeat, repeat_id)
-    if found is None or not sees(user, found.announcement.commune_id):
-        raise not_found("repeating emergency", "thông báo khẩn lặp lại")
-    return found
+    what = ("repeating emergency", "thông báo khẩn lặp lại")
+    return _own(user, found, lambda r: r.announcement.commune_id, what)
 
 
 def users(user: User) -> Select[User]:
-    query = select(User).order_by(User.username)
-    return query if user.commune_id is None else query.where(User.commune_id == user.commune_id)
+    return _scoped(user, select(User).order_by(User.username), User.commune_id)
 
 
 def alerts(user: User) -> Select[Alert]:
     """A commune's own alerts; the level above sees every one."""
-    query = select(Alert).order_by(Alert.id.desc())
-    return query if user.commune_id is None else query.where(Alert.commune_id == user.commune_id)
+    return _scoped(user, select(Alert).order_by(Alert.id.desc()), Alert.commune_id)
 
 
 def program(db: Session, user: User, program_hash: str) -> Program:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from radio.cli import bench, cache, demo, normalize, receiver, serve, speech, voices
+from radio.cli import bench, cache, demo, normalize, openapi, receiver, serve, speech, voices
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.register(commands)
     receiver.register(commands)
     bench.register(commands)
+    openapi.register(commands)
     return parser
 
 

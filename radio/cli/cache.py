@@ -31,7 +31,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     stats = SegmentCache(settings.cache_dir, settings.cache_max_bytes).stats()
     if args.json:
-        print(json.dumps({**asdict(stats), "hit_rate": stats.hit_rate}))
+        print(json.dumps(asdict(stats)))
         return 0
     print(f"entries            {stats.entries}")
     print(f"size               {stats.bytes / 1e6:.1f} MB of {stats.max_bytes / 1e6:.0f} MB")

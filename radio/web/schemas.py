@@ -6,38 +6,49 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+    computed_field,
+)
 
-from radio.models import Commune, Program
 from schedules import local_iso
 
 
-class ProgramOut(BaseModel):
+class Out(BaseModel):
+    """A response read off the rows it describes (their attributes of the same name)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProgramOut(Out):
     """A rendered program: its content hash (what approval binds to), length, loudness and
     where to hear it."""
 
     hash: str
     duration: float
     loudness_lufs: float
-    audio_url: str
 
-    @classmethod
-    def of(cls, program: Program) -> ProgramOut:
-        return cls(
-            hash=program.hash,
-            duration=program.duration,
-            loudness_lufs=program.loudness_lufs,
-            audio_url=f"/api/programs/{program.hash}.mp3",
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def audio_url(self) -> str:
+        return f"/api/programs/{self.hash}.mp3"
 
 
-class CommuneOut(BaseModel):
+class CommuneOut(Out):
     slug: str
     name: str
 
-    @classmethod
-    def of(cls, commune: Commune) -> CommuneOut:
-        return cls(slug=commune.slug, name=commune.name)
+
+def slug_of(row: object) -> object:
+    """A related row named by its slug (a zone, a commune)."""
+    return getattr(row, "slug", row)
+
+
+Slug = Annotated[str, BeforeValidator(slug_of)]
 
 
 MP3 = {"content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}}
@@ -52,8 +63,8 @@ def _local(moment: datetime) -> str:
     return local_iso(moment) or ""
 
 
-_DATE_TIME = WithJsonSchema({"type": "string", "format": "date-time"})
+DATE_TIME = WithJsonSchema({"type": "string", "format": "date-time"})
 # A moment as stored (UTC, with its offset): for machines, such as a receiver's clock.
-Moment = Annotated[datetime, PlainSerializer(_utc, return_type=str), _DATE_TIME]
+Moment = Annotated[datetime, PlainSerializer(_utc, return_type=str), DATE_TIME]
 # A moment as people read it: Hà Nội time, to the second.
-LocalMoment = Annotated[datetime, PlainSerializer(_local, return_type=str), _DATE_TIME]
+LocalMoment = Annotated[datetime, PlainSerializer(_local, return_type=str), DATE_TIME]

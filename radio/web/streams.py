@@ -33,7 +33,7 @@ _STREAM = {
         "content": {broadcast.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         "description": "The zone's live channel, continuous MP3 in the broadcast format",
     },
-    **problems(401, 403),
+    **problems(401, 403, 422),
 }
 
 

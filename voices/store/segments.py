@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,20 +44,23 @@ class CacheIndexError(OSError):
 
 @dataclass(frozen=True)
 class CacheStats:
+    """What the cache holds and has saved: shown by `radio cache stats`, the API and the
+    console's dashboard."""
+
     entries: int
     bytes: int
     max_bytes: int
     hits: int
     misses: int
     evictions: int
-    corrupt: int
-    synthesis_seconds: float
-    seconds_saved: float
+    corrupt: int  # entries found damaged and synthesized again
+    synthesis_seconds: float  # spent synthesizing segments
+    seconds_saved: float  # of synthesis, by hits
+    hit_rate: float = field(init=False)
 
-    @property
-    def hit_rate(self) -> float:
+    def __post_init__(self) -> None:
         lookups = self.hits + self.misses
-        return self.hits / lookups if lookups else 0.0
+        object.__setattr__(self, "hit_rate", self.hits / lookups if lookups else 0.0)
 
 
 @dataclass(frozen=True)

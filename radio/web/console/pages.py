@@ -40,7 +40,7 @@ def dashboard(request: Request, user: Viewer, db: Db, services: Svc) -> Response
             "zone": z,
             "on_air": on_air_now(db, z),
             "today": [
-                TimelineItemOut.of(item)
+                TimelineItemOut.model_validate(item).model_dump(mode="json")
                 for item in zone_timeline(db, z, begin, begin + timedelta(days=1), services.length)
             ],
         }

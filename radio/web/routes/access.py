@@ -92,7 +92,7 @@ def me(user: Me, db: Db) -> MeOut:
         username=user.username,
         role=user.role,
         can_emergency=user.can_emergency,
-        commune=CommuneOut.of(commune) if commune else None,
+        commune=CommuneOut.model_validate(commune) if commune else None,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from radio import announcements as flow
 from radio.access import scope
@@ -17,7 +17,7 @@ from radio.models import Announcement, Priority, Status
 from radio.textfiles import TextFileError, decode_text
 from radio.web.errors import problems
 from radio.web.paging import PAGED, Page
-from radio.web.schemas import MP3, ProgramOut
+from radio.web.schemas import MP3, Out, ProgramOut
 from radio.web.uploads import read_upload
 
 router = APIRouter(prefix="/api", tags=["announcements"], responses=problems(401, 422, 503))
@@ -41,45 +41,26 @@ class Rejection(BaseModel):
     reason: str
 
 
-class RevisionOut(BaseModel):
+class RevisionOut(Out):
     number: int
     text: str
     voice: str
     rate: float
     chime: bool
-    program: str | None  # the hash of its rendered program, once rendered
+    # the hash of its rendered program, once rendered
+    program: str | None = Field(validation_alias="program_hash")
 
 
-class AnnouncementOut(BaseModel):
+class AnnouncementOut(Out):
     id: int
     title: str
     status: Status
     priority: Priority
     reject_reason: str | None
-    approved_program: str | None  # the hash approval bound to: only this audio airs
-    revision: RevisionOut  # the current one
-    revisions: int
-
-    @classmethod
-    def of(cls, a: Announcement) -> AnnouncementOut:
-        r = a.current
-        return cls(
-            id=a.id,
-            title=a.title,
-            status=a.status,
-            priority=a.priority,
-            reject_reason=a.reject_reason,
-            approved_program=a.approved_program_hash,
-            revision=RevisionOut(
-                number=r.number,
-                text=r.text,
-                voice=r.voice,
-                rate=r.rate,
-                chime=r.chime,
-                program=r.program_hash,
-            ),
-            revisions=len(a.revisions),
-        )
+    # the hash approval bound to: only this audio airs
+    approved_program: str | None = Field(validation_alias="approved_program_hash")
+    revision: RevisionOut = Field(validation_alias="current")
+    revisions: Annotated[int, BeforeValidator(len)]  # how many there have been
 
 
 @router.get("/announcements", responses=PAGED)
@@ -89,14 +70,14 @@ def list_announcements(
     query = scope.announcements(user).order_by(Announcement.id.desc())
     if status is not None:
         query = query.where(Announcement.status == status)
-    return [AnnouncementOut.of(a) for a in page.rows(db, query)]
+    return [AnnouncementOut.model_validate(a) for a in page.rows(db, query)]
 
 
 @router.post("/announcements", status_code=201, responses=problems(403, 413))
 def create_announcement(
     body: AnnouncementIn, user: Composer, db: Db, services: Svc
 ) -> AnnouncementOut:
-    return AnnouncementOut.of(flow.create(db, user, body.draft(), services.speech))
+    return AnnouncementOut.model_validate(flow.create(db, user, body.draft(), services.speech))
 
 
 @router.post("/announcements/upload", status_code=201, responses=problems(403, 413))
@@ -116,12 +97,12 @@ async def upload_announcement(
     except TextFileError as exc:
         raise Invalid(str(exc), "tệp không phải văn bản UTF-8 hoặc UTF-16") from None
     draft = flow.Draft(title, text, voice, rate)
-    return AnnouncementOut.of(flow.create(db, user, draft, services.speech))
+    return AnnouncementOut.model_validate(flow.create(db, user, draft, services.speech))
 
 
 @router.get("/announcements/{announcement_id}", responses=problems(404))
 def get_announcement(announcement_id: int, user: Me, db: Db) -> AnnouncementOut:
-    return AnnouncementOut.of(scope.announcement(db, user, announcement_id))
+    return AnnouncementOut.model_validate(scope.announcement(db, user, announcement_id))
 
 
 @router.put("/announcements/{announcement_id}", responses=problems(403, 404, 409, 413))
@@ -129,7 +110,9 @@ def revise_announcement(
     announcement_id: int, body: AnnouncementIn, user: Composer, db: Db, services: Svc
 ) -> AnnouncementOut:
     announcement = scope.announcement(db, user, announcement_id)
-    return AnnouncementOut.of(flow.revise(db, user, announcement, body.draft(), services.speech))
+    return AnnouncementOut.model_validate(
+        flow.revise(db, user, announcement, body.draft(), services.speech)
+    )
 
 
 @router.post("/announcements/{announcement_id}/preview", responses=problems(404))
@@ -137,7 +120,7 @@ def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) 
     """The current revision rendered (through the caches: the broadcast costs nothing
     more), to listen to."""
     announcement = scope.announcement(db, user, announcement_id)
-    return ProgramOut.of(services.speech.render_revision(db, announcement.current))
+    return ProgramOut.model_validate(services.speech.render_revision(db, announcement.current))
 
 
 @router.post("/announcements/{announcement_id}/submit", responses=problems(403, 404, 409))
@@ -147,7 +130,7 @@ def submit_announcement(
     announcement = scope.announcement(db, user, announcement_id)
     services.speech.render_revision(db, announcement.current)  # the reviewer listens to this
     flow.submit(db, user, announcement)
-    return AnnouncementOut.of(announcement)
+    return AnnouncementOut.model_validate(announcement)
 
 
 @router.post("/announcements/{announcement_id}/approve", responses=problems(403, 404, 409))
@@ -157,7 +140,7 @@ def approve_announcement(
     announcement = scope.announcement(db, user, announcement_id)
     program = services.speech.render_revision(db, announcement.current)
     flow.approve(db, user, announcement, program)
-    return AnnouncementOut.of(announcement)
+    return AnnouncementOut.model_validate(announcement)
 
 
 @router.post("/announcements/{announcement_id}/reject", responses=problems(403, 404, 409))
@@ -166,7 +149,7 @@ def reject_announcement(
 ) -> AnnouncementOut:
     announcement = scope.announcement(db, user, announcement_id)
     flow.reject(db, user, announcement, body.reason)
-    return AnnouncementOut.of(announcement)
+    return AnnouncementOut.model_validate(announcement)
 
 
 @router.delete("/announcements/{announcement_id}", status_code=204, responses=problems(403, 404))

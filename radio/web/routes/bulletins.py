@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import AliasPath, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from radio.access import scope
@@ -18,7 +18,7 @@ from radio.models import Bulletin, Level
 from radio.services import Services
 from radio.web.errors import problems
 from radio.web.paging import PAGED, Page
-from radio.web.schemas import LocalMoment
+from radio.web.schemas import LocalMoment, Out
 from radio.web.uploads import read_upload
 from radio.web.wake import commit_and_wake
 
@@ -36,7 +36,7 @@ class BulletinIn(BaseModel):
     rate: float = 1.0
 
 
-class CommuneStateOut(BaseModel):
+class CommuneStateOut(Out):
     """Where the bulletin stands in one commune."""
 
     commune: str
@@ -51,34 +51,24 @@ class CommuneStateOut(BaseModel):
 
     @classmethod
     def of(cls, state: CommuneState) -> CommuneStateOut:
-        return cls.model_validate(state, from_attributes=True)
+        return cls.model_validate(state)
 
 
-class BulletinOut(BaseModel):
+class BulletinOut(Out):
     id: int
     title: str
     level: Level
-    sender: str
-    sent_at: LocalMoment
+    sender: str = Field(validation_alias=AliasPath("sender", "username"))
+    sent_at: LocalMoment = Field(validation_alias="created_at")
     text: str | None  # none for a recording
     voice: str | None
-    program: str
-    communes: list[CommuneStateOut]
+    program: str = Field(validation_alias="program_hash")
+    communes: list[CommuneStateOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, report: Report) -> BulletinOut:
-        b = report.bulletin
-        return cls(
-            id=b.id,
-            title=b.title,
-            level=b.level,
-            sender=b.sender.username,
-            sent_at=b.created_at,
-            text=b.text,
-            voice=b.voice,
-            program=b.program_hash,
-            communes=[CommuneStateOut.of(c) for c in report.communes],
-        )
+        states = [CommuneStateOut.of(c) for c in report.communes]
+        return cls.model_validate(report.bulletin).model_copy(update={"communes": states})
 
 
 def answer(db: Session, services: Services, bulletin: Bulletin, only: int | None) -> BulletinOut:

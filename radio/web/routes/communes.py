@@ -13,7 +13,7 @@ from radio.audit import audit
 from radio.errors import Conflict, Invalid
 from radio.models import Commune, Zone
 from radio.web.errors import problems
-from radio.web.schemas import CommuneOut
+from radio.web.schemas import CommuneOut, Out, Slug
 
 router = APIRouter(prefix="/api", tags=["communes"], responses=problems(401, 422, 503))
 
@@ -27,10 +27,10 @@ class NewZone(BaseModel):
     commune: str | None = None
 
 
-class ZoneOut(BaseModel):
+class ZoneOut(Out):
     slug: str
     name: str
-    commune: str
+    commune: Slug
 
 
 class NewCommune(BaseModel):
@@ -51,7 +51,7 @@ class ZoneVolumeOut(ZoneVolume):
 
 @router.get("/communes")
 def list_communes(user: Me, db: Db) -> list[CommuneOut]:
-    return [CommuneOut.of(c) for c in db.scalars(scope.communes(user))]
+    return [CommuneOut.model_validate(c) for c in db.scalars(scope.communes(user))]
 
 
 @router.post("/communes", status_code=201, responses=problems(403, 409))
@@ -62,7 +62,7 @@ def add_commune(body: NewCommune, user: Operator, db: Db) -> CommuneOut:
     commune = Commune(slug=body.slug, name=body.name)
     db.add(commune)
     audit(db, user, "add-commune", f"commune:{body.slug}", name=body.name)
-    return CommuneOut.of(commune)
+    return CommuneOut.model_validate(commune)
 
 
 @router.put("/communes/{slug}", responses=problems(403, 404, 409))
@@ -74,15 +74,12 @@ def rename_commune(slug: str, body: NewCommune, user: Operator, db: Db) -> Commu
         raise Conflict(f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
     commune.slug, commune.name = body.slug, body.name
     audit(db, user, "rename-commune", f"commune:{slug}", slug=body.slug, name=body.name)
-    return CommuneOut.of(commune)
+    return CommuneOut.model_validate(commune)
 
 
 @router.get("/zones")
 def list_zones(user: Me, db: Db) -> list[ZoneOut]:
-    return [
-        ZoneOut(slug=z.slug, name=z.name, commune=z.commune.slug)
-        for z in db.scalars(scope.zones(user))
-    ]
+    return [ZoneOut.model_validate(z) for z in db.scalars(scope.zones(user))]
 
 
 @router.post("/zones", status_code=201, responses=problems(403, 409))

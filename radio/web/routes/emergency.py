@@ -4,13 +4,13 @@ cancelled. Only users with the emergency right; every one is audited."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import AliasPath, BaseModel, Field
 
 from radio.access import scope
 from radio.access.deps import Db, EmergencyHolder, Me, Svc
 from radio.airtime import emergencies
 from radio.web.errors import problems
-from radio.web.schemas import LocalMoment, ProgramOut
+from radio.web.schemas import LocalMoment, Out, ProgramOut
 from radio.web.wake import commit_and_wake
 
 router = APIRouter(prefix="/api", tags=["emergency"], responses=problems(401, 422, 503))
@@ -28,10 +28,10 @@ class EmergencyOut(BaseModel):
     repeat: int | None  # the repeat to cancel, when it comes back every N minutes
 
 
-class RepeatOut(BaseModel):
+class RepeatOut(Out):
     id: int
     announcement_id: int
-    title: str
+    title: str = Field(validation_alias=AliasPath("announcement", "title"))
     every_minutes: int
     next_at: LocalMoment
 
@@ -56,7 +56,7 @@ def start_emergency(
     commit_and_wake(request, db)
     return EmergencyOut(
         airings=[a.id for a in airings],
-        program=ProgramOut.of(program),
+        program=ProgramOut.model_validate(program),
         repeat=repeat.id if repeat else None,
     )
 
@@ -64,16 +64,7 @@ def start_emergency(
 @router.get("/emergency/repeats")
 def list_repeats(user: Me, db: Db) -> list[RepeatOut]:
     """Emergencies coming back every N minutes until cancelled."""
-    return [
-        RepeatOut(
-            id=r.id,
-            announcement_id=r.announcement_id,
-            title=r.announcement.title,
-            every_minutes=r.every_minutes,
-            next_at=r.next_at,
-        )
-        for r in db.scalars(scope.repeats(user))
-    ]
+    return [RepeatOut.model_validate(r) for r in db.scalars(scope.repeats(user))]
 
 
 @router.post("/emergency/repeats/{repeat_id}/cancel", responses=problems(403, 404))

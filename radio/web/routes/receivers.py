@@ -21,7 +21,7 @@ from radio.errors import Invalid, not_found
 from radio.models import Airing, AiringStatus, Announcement, Program, Receipt, Receiver
 from radio.volume import target_volume
 from radio.web.errors import problems
-from radio.web.schemas import MP3, Moment
+from radio.web.schemas import MP3, Moment, Out, Slug
 
 router = APIRouter(prefix="/api", tags=["receivers"], responses=problems(401, 422, 503))
 
@@ -44,14 +44,14 @@ class NewReceiverOut(BaseModel):
     token: str  # shown once: only its hash is kept
 
 
-class ReceiverOut(BaseModel):
+class ReceiverOut(Out):
     """A loudspeaker's state as its last heartbeat told it (never its token)."""
 
     id: int
     name: str
-    zone: str
+    zone: Slug
     revoked: bool
-    online: bool
+    online: bool = False  # heard from within three heartbeats
     last_seen: Moment | None
     status: str | None
     volume: int | None
@@ -99,20 +99,9 @@ class PlayedOut(BaseModel):
 def list_receivers(user: Me, db: Db, services: Svc) -> list[ReceiverOut]:
     """Every signed-in user may see the loudspeakers' state (never their tokens)."""
     now = services.clock.now()
+    listed = db.scalars(scope.receivers(user).order_by(Receiver.id))
     return [
-        ReceiverOut(
-            id=r.id,
-            name=r.name,
-            zone=r.zone.slug,
-            revoked=r.revoked,
-            online=r.online(now),
-            last_seen=r.last_seen,
-            status=r.status,
-            volume=r.volume,
-            clock_offset_ms=r.clock_offset_ms,
-            playing=r.playing,
-        )
-        for r in db.scalars(scope.receivers(user).order_by(Receiver.id))
+        ReceiverOut.model_validate(r).model_copy(update={"online": r.online(now)}) for r in listed
     ]
 
 

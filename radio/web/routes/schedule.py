@@ -4,20 +4,23 @@ zone's timeline. The rules are `radio.airtime.slots`'; here they are only asked.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import AliasPath, BaseModel, Field, PlainSerializer
 
 from radio.access import scope
 from radio.access.deps import Composer, Db, Me, Svc
 from radio.airtime import slots as rules
-from radio.airtime.timeline import Item, zone_timeline
+from radio.airtime.timeline import zone_timeline
 from radio.audit import audit
 from radio.errors import Invalid
 from radio.models import Slot
 from radio.services import Services
 from radio.speech import Voicing
 from radio.web.errors import problems
+from radio.web.schemas import DATE_TIME, Moment, Out, Slug
 from schedules import LOCAL_TZ, local_iso
 from voices.estimate import Estimate
 
@@ -39,30 +42,16 @@ class SlotIn(BaseModel):
         )
 
 
-class SlotOut(BaseModel):
+class SlotOut(Out):
     id: int
     announcement_id: int
-    zones: list[str]
-    at: str | None
-    times: list[str] | None
-    weekdays: list[int] | None
-    start_date: date | None
-    end_date: date | None
-    position: int
-
-    @classmethod
-    def of(cls, slot: Slot) -> SlotOut:
-        return cls(
-            id=slot.id,
-            announcement_id=slot.announcement_id,
-            zones=[z.slug for z in slot.zones],
-            at=slot.at.isoformat() if slot.at else None,
-            times=slot.times,
-            weekdays=slot.weekdays,
-            start_date=slot.start_date,
-            end_date=slot.end_date,
-            position=slot.position,
-        )
+    zones: list[Slug]
+    at: Moment | None  # once, at this moment; or
+    times: list[str] | None  # at these local times ("06:00")
+    weekdays: list[int] | None  # on these days (0 is Monday)
+    start_date: date | None  # from this day
+    end_date: date | None  # to this day
+    position: int  # among items due at the same moment on a zone, lowest first
 
 
 class SlotCheckOut(BaseModel):
@@ -80,31 +69,24 @@ class SlotPosition(BaseModel):
     position: int = Field(ge=-100, le=100)
 
 
-class TimelineItemOut(BaseModel):
-    start: str  # local time, where it will really start
-    end: str
-    slot_id: int
-    position: int
-    announcement_id: int
-    title: str
+def _local_exact(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).isoformat()
+
+
+# where an item will really start or end, Hà Nội time
+Local = Annotated[datetime, PlainSerializer(_local_exact, return_type=str), DATE_TIME]
+
+
+class TimelineItemOut(Out):
+    start: Local
+    end: Local
+    slot_id: int = Field(validation_alias=AliasPath("slot", "id"))
+    position: int = Field(validation_alias=AliasPath("slot", "position"))
+    announcement_id: int = Field(validation_alias=AliasPath("slot", "announcement_id"))
+    title: str = Field(validation_alias=AliasPath("slot", "announcement", "title"))
     status: str
     approved: bool
     conflict: bool  # overlaps another item
-
-    @classmethod
-    def of(cls, item: Item) -> TimelineItemOut:
-        slot = item.slot
-        return cls(
-            start=item.start.astimezone(LOCAL_TZ).isoformat(),
-            end=item.end.astimezone(LOCAL_TZ).isoformat(),
-            slot_id=slot.id,
-            position=slot.position,
-            announcement_id=slot.announcement_id,
-            title=slot.announcement.title,
-            status=item.status,
-            approved=item.approved,
-            conflict=item.conflict,
-        )
 
 
 class TimelineOut(BaseModel):
@@ -116,22 +98,22 @@ class TimelineOut(BaseModel):
 
 @router.get("/slots")
 def list_slots(user: Me, db: Db) -> list[SlotOut]:
-    return [SlotOut.of(s) for s in db.scalars(scope.slots(user))]
+    return [SlotOut.model_validate(s) for s in db.scalars(scope.slots(user))]
 
 
 @router.post(
     "/slots",
     status_code=201,
-    response_model=SlotOut | SlotCheckOut,
+    response_model=SlotOut,
     responses={
         200: {"model": SlotCheckOut, "description": "With check=true: what it would do"},
-        201: {"model": SlotOut, "description": "Scheduled"},
+        201: {"description": "Scheduled"},
         **problems(403, 404, 409),
     },
 )
 def add_slot(
-    body: SlotIn, user: Composer, db: Db, services: Svc, response: Response, check: bool = False
-) -> SlotOut | SlotCheckOut:
+    body: SlotIn, user: Composer, db: Db, services: Svc, check: bool = False
+) -> SlotOut | JSONResponse:
     """Schedule an announcement. With `check=true` nothing is saved: the answer says
     when it would air, what it would clash with and whether it fits before the next item
     (the console asks before submitting)."""
@@ -140,11 +122,10 @@ def add_slot(
     now = services.clock.now()
     slot = rules.plan(announcement, zones, body.request(), now)
     if not check:
-        return SlotOut.of(rules.schedule(db, user, slot, now, services.length))
-    response.status_code = 200
+        return SlotOut.model_validate(rules.schedule(db, user, slot, now, services.length))
     checked = rules.check(db, slot, now, services.length, _estimate(services, slot))
     fit = checked.fit
-    return SlotCheckOut(
+    answer = SlotCheckOut(
         conflicts=checked.conflicts,
         next=[local_iso(moment) or "" for moment in checked.upcoming],
         estimated_seconds=round(fit.seconds, 1) if fit else None,
@@ -152,6 +133,7 @@ def add_slot(
         fits=fit.fits if fit else None,
         rate_to_fit=fit.rate_to_fit if fit else None,
     )
+    return JSONResponse(answer.model_dump(mode="json"), 200)
 
 
 @router.delete("/slots/{slot_id}", status_code=204, responses=problems(403, 404))
@@ -166,7 +148,7 @@ def slot_position(slot_id: int, body: SlotPosition, user: Composer, db: Db) -> S
     slot = scope.slot(db, user, slot_id)
     slot.position = body.position
     audit(db, user, "reorder", f"slot:{slot_id}", position=body.position)
-    return SlotOut.of(slot)
+    return SlotOut.model_validate(slot)
 
 
 @router.get("/timeline")
@@ -184,7 +166,7 @@ def timeline(
         zone=the_zone.slug,
         start=begin.isoformat(),
         days=days,
-        items=[TimelineItemOut.of(i) for i in items],
+        items=[TimelineItemOut.model_validate(i) for i in items],
     )
 
 

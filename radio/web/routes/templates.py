@@ -5,14 +5,14 @@ N minutes if asked, until cancelled."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from radio.access import scope
 from radio.access.deps import Composer, Db, EmergencyHolder, Me, Svc
 from radio.airtime import templates
 from radio.models import Template
 from radio.web.errors import problems
-from radio.web.schemas import ProgramOut
+from radio.web.schemas import Out, ProgramOut
 from radio.web.wake import commit_and_wake
 
 router = APIRouter(prefix="/api", tags=["templates"], responses=problems(401, 422, 503))
@@ -26,26 +26,19 @@ class TemplateIn(BaseModel):
     chime: bool = True
 
 
-class TemplateOut(BaseModel):
+class TemplateOut(Out):
     id: int
     name: str
     text: str
     voice: str
     rate: float
     chime: bool
-    fields: list[str]
 
-    @classmethod
-    def of(cls, template: Template) -> TemplateOut:
-        return cls(
-            id=template.id,
-            name=template.name,
-            text=template.text,
-            voice=template.voice,
-            rate=template.rate,
-            chime=template.chime,
-            fields=list(templates.parse(template.text).fields),
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def fields(self) -> list[str]:
+        """The fields to fill, in the order they come."""
+        return list(templates.parse(self.text).fields)
 
 
 class SavedTemplateOut(TemplateOut):
@@ -70,7 +63,7 @@ class TemplateEmergencyOut(BaseModel):
 
 @router.get("/templates")
 def list_templates(user: Me, db: Db) -> list[TemplateOut]:
-    return [TemplateOut.of(t) for t in db.scalars(scope.templates(user))]
+    return [TemplateOut.model_validate(t) for t in db.scalars(scope.templates(user))]
 
 
 @router.post("/templates", status_code=201, responses=problems(403, 413))
@@ -80,7 +73,8 @@ def save_template(body: TemplateIn, user: Composer, db: Db, services: Svc) -> Sa
         name=body.name, text=body.text, voice=body.voice, rate=body.rate, chime=body.chime
     )
     synthesized = templates.save(db, user, template, services.speech)
-    return SavedTemplateOut(**TemplateOut.of(template).model_dump(), synthesized=synthesized)
+    saved = TemplateOut.model_validate(template).model_dump(exclude={"fields"})
+    return SavedTemplateOut(**saved, synthesized=synthesized)
 
 
 @router.delete("/templates/{template_id}", status_code=204, responses=problems(403, 404))
@@ -111,7 +105,7 @@ def use_template(
         announcement_id=used.announcement.id,
         airings=[a.id for a in used.airings],
         repeat=used.repeat.id if used.repeat else None,
-        program=ProgramOut.of(used.program),
+        program=ProgramOut.model_validate(used.program),
         segments_synthesized=sum(not s.hit for s in segments),
         synthesis_seconds=round(sum(s.synthesis_seconds for s in segments), 3),
         render_seconds=round(used.render_seconds, 3),

@@ -1,0 +1,43 @@
+"""The data model: who works here, what they announce, where and when it airs.
+
+Times are stored in UTC (timezone-aware) and shown in Asia/Ho_Chi_Minh. Approval binds to
+one revision and the content hash of its rendered program: only that audio can air.
+"""
+
+from radio.models.airtime import Airing, Alert, Receipt, Repeat, Slot, slot_zones
+from radio.models.base import Base, UTCDateTime, utcnow
+from radio.models.bulletins import Bulletin, Delivery
+from radio.models.content import Announcement, Program, Revision, Template
+from radio.models.kinds import AiringStatus, Level, Priority, Role, Status
+from radio.models.people import AuditEvent, Credential, User
+from radio.models.places import RECEIVER_ONLINE, Commune, Receiver, Zone
+
+__all__ = [
+    "RECEIVER_ONLINE",
+    "Airing",
+    "AiringStatus",
+    "Alert",
+    "Announcement",
+    "AuditEvent",
+    "Base",
+    "Bulletin",
+    "Commune",
+    "Credential",
+    "Delivery",
+    "Level",
+    "Priority",
+    "Program",
+    "Receipt",
+    "Receiver",
+    "Repeat",
+    "Revision",
+    "Role",
+    "Slot",
+    "Status",
+    "Template",
+    "UTCDateTime",
+    "User",
+    "Zone",
+    "slot_zones",
+    "utcnow",
+]

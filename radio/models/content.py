@@ -1,0 +1,104 @@
+"""What airs: rendered programs (by content hash), announcements and their revisions,
+and emergency templates. Approval binds to one revision and the content hash of its
+rendered program: only that audio can air."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from radio.models.base import Base, enum_column, utcnow
+from radio.models.kinds import Priority, Status
+
+
+class Program(Base):
+    """A rendered program, by the content hash of its MP3."""
+
+    __tablename__ = "programs"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    duration: Mapped[float] = mapped_column(Float)
+    loudness_lufs: Mapped[float] = mapped_column(Float)
+    mp3_path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Announcement(Base):
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.DRAFT)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.NORMAL)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", use_alter=True, name="fk_announcements_approved_revision"),
+        default=None,
+    )
+    approved_program_hash: Mapped[str | None] = mapped_column(
+        ForeignKey("programs.hash"), default=None
+    )
+    reject_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )  # None: made at the level above
+    # Audio fixed elsewhere (a bulletin from above, an emergency template): never
+    # re-rendered or edited here.
+    bulletin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bulletins.id", ondelete="SET NULL"), default=None
+    )
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("templates.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="announcement",
+        order_by="Revision.number",
+        foreign_keys="Revision.announcement_id",
+    )
+
+    @property
+    def current(self) -> Revision:
+        return self.revisions[-1]
+
+    @property
+    def fixed_audio(self) -> bool:
+        return self.bulletin_id is not None or self.template_id is not None
+
+
+class Revision(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("announcement_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(120))
+    rate: Mapped[float] = mapped_column(Float, default=1.0)
+    chime: Mapped[bool] = mapped_column(Boolean, default=False)
+    program_hash: Mapped[str | None] = mapped_column(ForeignKey("programs.hash"), default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    announcement: Mapped[Announcement] = relationship(
+        back_populates="revisions", foreign_keys=[announcement_id]
+    )
+    program: Mapped[Program | None] = relationship()
+
+
+class Template(Base):
+    """An emergency message with fields: «Lũ quét tại thôn {thôn} lúc {giờ}». Its fixed
+    parts are synthesized when it is saved, so that using it synthesizes only the fields."""
+
+    __tablename__ = "templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(120))
+    rate: Mapped[float] = mapped_column(Float, default=1.0)
+    chime: Mapped[bool] = mapped_column(Boolean, default=True)
+    commune_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communes.id", ondelete="CASCADE"), default=None
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
