@@ -51,7 +51,8 @@ class ReceiverOut(Out):
     name: str
     zone: Slug
     revoked: bool
-    online: bool = False  # heard from within three heartbeats
+    # heard from within three heartbeats (set by the listing: it depends on the time)
+    online: bool = Field(default=False, validation_alias="online_now")
     last_seen: Moment | None
     status: str | None
     volume: int | None
