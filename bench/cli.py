@@ -10,7 +10,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import cache, emergency, engines, estimate, fanout, fuzz, normalize
+from bench import (
+    cache,
+    emergency,
+    engines,
+    estimate,
+    failover,
+    fanout,
+    fuzz,
+    normalize,
+    scheduler,
+)
 from bench.table import DEFAULT_SHARED, corpus_texts, print_json
 
 Figures = dict[str, object]
@@ -51,6 +61,18 @@ BENCHES = {
         "",
         emergency.run,
         emergency.report,
+    ),
+    "scheduler": Bench(
+        "one scheduler pass on a year of history, 1 to 100 communes",
+        "",
+        scheduler.run,
+        scheduler.report,
+    ),
+    "failover": Bench(
+        "kill -9 of the playout leader: until the standby leads and the stream is back",
+        "",
+        failover.run,
+        failover.report,
     ),
     "fuzz": Bench(
         "10,000 requests generated from the OpenAPI schema: any 5xx?", "", fuzz.run, fuzz.report

@@ -1,6 +1,6 @@
 """The playout: live zone channels that receivers pull as paced MP3 streams."""
 
-from playout.channel import HANG_UP, Channel, Event, Play, Playout
+from playout.channel import Channel, Event, Play, Playout
 from playout.frames import (
     FrameError,
     FrameGain,
@@ -11,6 +11,7 @@ from playout.frames import (
     split_frames,
     with_gain,
 )
+from playout.listeners import HANG_UP, Listener, QueueListener, StreamListener
 
 __all__ = [
     "HANG_UP",
@@ -19,8 +20,11 @@ __all__ = [
     "FrameError",
     "FrameGain",
     "Frames",
+    "Listener",
     "Play",
     "Playout",
+    "QueueListener",
+    "StreamListener",
     "gain_steps",
     "silence",
     "silent_frame",

@@ -3,6 +3,8 @@
 Between programs a channel plays silent frames, so receivers stay connected and their
 decoders never see the format change. A late listener joins at the live edge. An
 emergency cuts in at the next frame; the program it interrupted starts again after it.
+Each chunk is made once per zone and handed to every listener in one pass
+(`playout.listeners`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playout.frames import Frames
+from playout.listeners import CHUNK_FRAMES, Listener, QueueListener
 from voices.audio.format import FRAME_SECONDS
-
-CHUNK_FRAMES = 8  # about 0.21 s of audio per send
-LISTENER_BACKLOG = 40  # chunks (about 8 s) before a listener that does not read is dropped
-HANG_UP = b""  # the chunk that ends a listener's stream
 
 
 @dataclass
@@ -43,7 +42,8 @@ class Channel:
     silence: bytes
     queue: deque[Play] = field(default_factory=deque)
     current: Play | None = None
-    listeners: set[asyncio.Queue[bytes]] = field(default_factory=set)
+    listeners: set[Listener] = field(default_factory=set)
+    dropped: int = 0  # listeners let go for falling BEHIND_S behind
 
     @property
     def title(self) -> str:
@@ -63,12 +63,16 @@ class Channel:
         self.queue.appendleft(item)
         return events
 
-    def listen(self) -> asyncio.Queue[bytes]:
-        listener: asyncio.Queue[bytes] = asyncio.Queue(LISTENER_BACKLOG)
+    def listen(self) -> QueueListener:
+        """A listener in this process, reading chunks with `await get()`."""
+        listener = QueueListener()
         self.listeners.add(listener)
         return listener
 
-    def leave(self, listener: asyncio.Queue[bytes]) -> None:
+    def add(self, listener: Listener) -> None:
+        self.listeners.add(listener)
+
+    def leave(self, listener: Listener) -> None:
         self.listeners.discard(listener)
 
     def step(self, count: int, at: float = 0.0) -> tuple[bytes, list[Event]]:
@@ -95,20 +99,31 @@ class Channel:
         return b"".join(out), events
 
     def send(self, chunk: bytes) -> None:
+        """The chunk to every listener, in one pass; one that cannot take it is too far
+        behind (a receiver that stopped reading): it is let go and counted."""
+        title = self.title
         for listener in list(self.listeners):
-            try:
-                listener.put_nowait(chunk)
-            except asyncio.QueueFull:  # a receiver that stopped reading: let it go
+            if listener.closed:
                 self.listeners.discard(listener)
+            elif not listener.deliver(chunk, title):
+                self.dropped += 1
+                self.drop(listener)
 
     def hang_up(self) -> None:
-        """End every listener's stream: each gets an empty chunk, after what it has not
-        read yet (the oldest of that is dropped if there is no room)."""
+        """End every listener's stream, after what it has already taken."""
         for listener in list(self.listeners):
-            if listener.full():
-                listener.get_nowait()
-            listener.put_nowait(HANG_UP)
-        self.listeners.clear()
+            self.drop(listener)
+
+    def drop(self, listener: Listener) -> None:
+        """End one listener's stream (its receiver was revoked, say)."""
+        listener.end()
+        self.listeners.discard(listener)
+
+    def clear(self) -> None:
+        """Nothing on air and nothing queued, listeners hung up: another process plays."""
+        self.current = None
+        self.queue.clear()
+        self.hang_up()
 
 
 class Playout:
@@ -134,6 +149,11 @@ class Playout:
         for channel in self.channels.values():
             channel.hang_up()
 
+    def clear(self) -> None:
+        """Stop playing everywhere: this process no longer leads playout."""
+        for channel in self.channels.values():
+            channel.clear()
+
     async def run(self, stop: asyncio.Event) -> None:
         start, wall = time.monotonic(), time.time()
         sent = 0
@@ -149,4 +169,6 @@ class Playout:
                     for event in events:
                         self.on_event(zone, event)
                 sent += due
-            await asyncio.sleep(CHUNK_FRAMES * FRAME_SECONDS / 2)
+            # until the next chunk is due, not a fixed nap: a poll every half chunk made
+            # chunks up to 52 ms late
+            await asyncio.sleep(max(0.0, start + sent * FRAME_SECONDS - time.monotonic()))

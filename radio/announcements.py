@@ -10,12 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from radio.access.roles import Permission, require
 from radio.audit import audit
 from radio.errors import Conflict, Invalid, TooLarge
-from radio.models import Announcement, Priority, Program, Revision, Status, User
+from radio.models import (
+    Airing,
+    AiringStatus,
+    Announcement,
+    Priority,
+    Program,
+    Repeat,
+    Revision,
+    Status,
+    User,
+    utcnow,
+)
 from radio.speech import Speech, Voicing
 
 MAX_TEXT = 20_000
@@ -48,10 +60,12 @@ def check(draft: Draft, speech: Speech) -> None:
             "the speaking rate must be between 0.5 and 2.0", "tốc độ đọc phải từ 0,5 đến 2,0"
         )
     speech.reading(Voicing(draft.voice, draft.rate))  # the voice can be used as asked
+    speech.check_length(draft.text, Voicing(draft.voice, draft.rate))
 
 
 def create(db: Session, user: User, draft: Draft, speech: Speech) -> Announcement:
     check(draft, speech)
+    _may_set_priority(user, draft.priority)
     announcement = Announcement(
         title=draft.title.strip(),
         priority=draft.priority,
@@ -62,6 +76,8 @@ def create(db: Session, user: User, draft: Draft, speech: Speech) -> Announcemen
     db.add(announcement)
     db.flush()
     audit(db, user, "create", f"announcement:{announcement.id}")
+    if draft.priority == Priority.EMERGENCY:
+        audit(db, user, "emergency-priority", f"announcement:{announcement.id}")
     return announcement
 
 
@@ -115,6 +131,10 @@ def revise(
             "bản tin của cấp trên hoặc thông báo theo mẫu không sửa được ở đây",
         )
     check(draft, speech)
+    if draft.priority != announcement.priority:
+        _may_set_priority(user, draft.priority)
+        if draft.priority == Priority.EMERGENCY:
+            audit(db, user, "emergency-priority", f"announcement:{announcement.id}")
     announcement.title = draft.title.strip()
     announcement.priority = draft.priority
     announcement.revisions.append(_revision(draft, user, announcement.current.number + 1))
@@ -124,6 +144,7 @@ def revise(
         announcement.status = Status.DRAFT
     announcement.approved_revision_id = None
     announcement.approved_program_hash = None
+    withdraw(db, announcement, "its text was edited after approval")
     db.flush()
     audit(
         db, user, "revise", f"announcement:{announcement.id}", revision=announcement.current.number
@@ -149,9 +170,37 @@ def submit(db: Session, user: User, announcement: Announcement) -> None:
     audit(db, user, "submit", f"announcement:{announcement.id}")
 
 
-def approve(db: Session, user: User, announcement: Announcement, program: Program) -> None:
+@dataclass(frozen=True)
+class Heard:
+    """What the reviewer listened to: the revision's number and its program's hash."""
+
+    revision: int
+    program: str
+
+
+def approve(
+    db: Session, user: User, announcement: Announcement, program: Program, heard: Heard
+) -> None:
+    """Approve exactly what the reviewer heard: if the text changed since (a newer
+    revision) or its audio differs, nothing is approved and the 409 says what is newer."""
     require(user, Permission.REVIEW)
     _expect(announcement, (Status.PENDING,), "approved", "phê duyệt")
+    current = announcement.current.number
+    if heard.revision != current:
+        raise Conflict(
+            f"revision {current} is newer than revision {heard.revision} you heard:"
+            " listen to it before approving",
+            f"đã có bản sửa {current} mới hơn bản {heard.revision} bạn đã nghe:"
+            " hãy nghe lại trước khi duyệt",
+            revision=current,
+        )
+    if heard.program != program.hash:
+        raise Conflict(
+            f"the audio of revision {current} is not the audio you heard: listen again",
+            f"âm thanh của bản {current} khác với bản bạn đã nghe: hãy nghe lại",
+            revision=current,
+            program=program.hash,
+        )
     announcement.status = Status.APPROVED
     announcement.approved_revision_id = announcement.current.id
     announcement.approved_program_hash = program.hash
@@ -174,13 +223,49 @@ def reject(db: Session, user: User, announcement: Announcement, reason: str) -> 
     announcement.reject_reason = reason.strip()
     announcement.approved_revision_id = None
     announcement.approved_program_hash = None
+    withdraw(db, announcement, "its approval was withdrawn (rejected)")
     audit(db, user, "reject", f"announcement:{announcement.id}", reason=reason.strip())
 
 
 def archive(db: Session, user: User, announcement: Announcement) -> None:
     announcement.status = Status.ARCHIVED
     announcement.approved_program_hash = None
+    withdraw(db, announcement, "archived", every=True)
     audit(db, user, "archive", f"announcement:{announcement.id}")
+
+
+def withdraw(db: Session, announcement: Announcement, why: str, every: bool = False) -> int:
+    """With its approval gone, what was made to air without another check stops now: its
+    direct emergencies not yet started and its repeats (and, with `every`, every pending
+    airing). A slot's airings are checked against the approval at airtime anyway, and air
+    again if it is approved again."""
+    now = utcnow()
+    for repeat in db.scalars(
+        select(Repeat).where(
+            Repeat.announcement_id == announcement.id, Repeat.cancelled_at.is_(None)
+        )
+    ):
+        repeat.cancelled_at = now
+    pending = select(Airing).where(
+        Airing.announcement_id == announcement.id,
+        Airing.status == AiringStatus.SCHEDULED,
+        Airing.started_at.is_(None),
+    )
+    if not every:
+        pending = pending.where(Airing.slot_id.is_(None))
+    stopped = 0
+    for airing in db.scalars(pending):
+        airing.status, airing.ended_at = AiringStatus.CANCELLED, now
+        airing.note = f"not aired: {why}"
+        stopped += 1
+    return stopped
+
+
+def _may_set_priority(user: User, priority: Priority) -> None:
+    """Emergency priority airs at full volume through quiet hours: only for holders of
+    the emergency right."""
+    if priority == Priority.EMERGENCY:
+        require(user, Permission.EMERGENCY)
 
 
 def _expect(announcement: Announcement, allowed: tuple[Status, ...], en: str, vi: str) -> None:

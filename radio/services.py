@@ -7,18 +7,21 @@ then the scheduler that renders through it. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from radio.access.quota import RenderQuota
 from radio.access.sessions import Throttle
 from radio.airtime.scheduler import Scheduler, Timing
 from radio.airtime.timeline import Length
+from radio.alerts import Alarms
 from radio.db import make_engine, sessions, upgrade
 from radio.downloads import VoicePulls
+from radio.lexicons import Lexicons
 from radio.settings import Settings
-from radio.speech import Speech
+from radio.speech import LexiconFile, Speech
 from schedules import Clock, SystemClock
 from voices import Catalog, Renderer
 
@@ -34,6 +37,7 @@ class Services:
     scheduler: Scheduler
     pulls: VoicePulls
     throttle: Throttle  # failed logins per client address, in this process
+    quota: RenderQuota = field(default_factory=RenderQuota)  # new previews per user
 
     @property
     def length(self) -> Length:
@@ -52,8 +56,10 @@ def build(settings: Settings, clock: Clock | None = None, timing: Timing = Timin
     upgrade(engine)
     factory = sessions(engine)
     catalog = Catalog(settings.data_dir, settings.voices_url)
-    renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes)
-    speech = Speech(catalog, renderer, settings.lexicon_path)
-    scheduler = Scheduler(factory, clock, speech, timing)
+    # only the MP3 airs: no WAV masters beside the programs (they were 85 % of the bytes)
+    renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes, masters=False)
+    lexicons = Lexicons(LexiconFile(settings.lexicon_path).current, factory)
+    speech = Speech(catalog, renderer, lexicons)
+    scheduler = Scheduler(factory, clock, speech, timing, Alarms(factory, clock))
     pulls = VoicePulls(catalog)
     return Services(settings, engine, factory, clock, catalog, speech, scheduler, pulls, Throttle())

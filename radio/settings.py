@@ -12,6 +12,10 @@ from voices import DEFAULT_VOICE
 from voices.engines.catalog import PIPER_VOICES_URL
 from voices.store.segments import DEFAULT_MAX_BYTES
 
+# Connections a server holds open at once before answering 503: every live stream is one,
+# so far above a province's loudspeakers (issue 18 aims at 5,000 from one process).
+MAX_CONNECTIONS = 10_000
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +27,10 @@ class Settings:
     worker_url: str = ""
     icecast_url: str = ""
     webhook_url: str = ""
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed ("127.0.0.1"
+    # behind a local TLS proxy); none by default, so a client cannot claim another address.
+    trusted_proxies: str = ""
+    max_connections: int = MAX_CONNECTIONS
 
     @property
     def lexicon_path(self) -> Path:
@@ -43,6 +51,8 @@ class Settings:
             worker_url=env.get("RADIO_WORKER_URL") or "",
             icecast_url=env.get("RADIO_ICECAST_URL") or "",
             webhook_url=env.get("RADIO_WEBHOOK_URL") or "",
+            trusted_proxies=env.get("RADIO_TRUSTED_PROXIES") or "",
+            max_connections=_positive(env, "RADIO_MAX_CONNECTIONS", MAX_CONNECTIONS),
         )
 
     @property
@@ -73,3 +83,13 @@ def _bytes(value: str | None, default: int) -> int:
     if size <= 0:
         raise ValueError(f"RADIO_CACHE_MAX_BYTES must be positive, got {value!r}")
     return size
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number above zero, or a refusal naming the variable."""
+    value = env.get(name)
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ValueError(f"{name} must be a whole number above 0, got {value!r}")
+    return int(value)

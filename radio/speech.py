@@ -3,8 +3,7 @@ program row, the one way the application reaches `voices`.
 
 Announcements, bulletins, templates, voice samples and the reading preview all come here
 with a `Voicing` (voice, rate, chime); the service builds the `Reading` (synthesizer,
-normalizer with the lexicon, parameters, assembly) once per call, and keeps the lexicon
-parsed in memory until its file changes.
+normalizer with the lexicon of the voicing's commune, parameters, assembly) once per call.
 """
 
 from __future__ import annotations
@@ -13,16 +12,19 @@ import logging
 import threading
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from radio.errors import Conflict, Invalid
+from radio.errors import Conflict, Invalid, NotFound
+from radio.lexicons import Lexicons
 from radio.models import Announcement, Program, Revision
 from voices import (
     DEFAULT_VOICE,
+    MAX_SECONDS,
     AudioFileError,
     Catalog,
     EmptyTextError,
@@ -31,18 +33,28 @@ from voices import (
     RenderedProgram,
     Renderer,
     SynthesisParams,
+    TooLongError,
     VoiceError,
     VoiceInfo,
     normalizer_for,
 )
 from voices.estimate import Estimate
-from voices.files import write_atomically
 from voices.normalize import clean_line
-from voices.normalize.lexicon import with_entry
 
 log = logging.getLogger("radio.speech")
 ESTIMATES_KEPT = 4096  # texts whose estimated length is remembered
 SAMPLE_TEXT = "Kính thưa bà con. Đây là giọng đọc của Đài truyền thanh xã."
+
+
+def too_long(exc: TooLongError) -> Invalid:
+    minutes, limit = round(exc.seconds / 60), round(exc.limit / 60)
+    return Invalid(
+        f"read aloud, this text would last about {minutes} minutes; at most {limit} minutes"
+        " fit in a program (numbers, dates and abbreviations are read out in full)",
+        f"đọc lên, nội dung này dài khoảng {minutes} phút; một chương trình tối đa {limit}"
+        " phút (số, ngày tháng và chữ viết tắt được đọc đầy đủ)",
+        field="text",
+    )
 
 
 @dataclass(frozen=True)
@@ -52,10 +64,12 @@ class Voicing:
     voice: str
     rate: float = 1.0
     chime: bool = False
+    commune: int | None = None  # whose lexicon (None: the level above's)
 
     @classmethod
     def of(cls, revision: Revision) -> Voicing:
-        return cls(revision.voice, revision.rate, revision.chime)
+        commune = revision.announcement.commune_id
+        return cls(revision.voice, revision.rate, revision.chime, commune)
 
 
 class LexiconFile:
@@ -83,20 +97,12 @@ class LexiconFile:
                     log.warning("lexicon line left out: %s", problem)
             return self._lexicon
 
-    def put(self, written: str, spoken: str) -> None:
-        """Add or replace an entry; every other line stays as written. One writer at a
-        time, and the file is replaced whole."""
-        with self._lock:
-            before = self.path.read_text("utf-8-sig") if self.path.exists() else ""
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, with_entry(before, written, spoken).encode())
-
 
 class Speech:
-    def __init__(self, catalog: Catalog, renderer: Renderer, lexicon_path: Path) -> None:
+    def __init__(self, catalog: Catalog, renderer: Renderer, lexicons: Lexicons) -> None:
         self.catalog = catalog
         self.renderer = renderer
-        self.lexicon = LexiconFile(lexicon_path)
+        self.lexicons = lexicons
         self._estimates: dict[tuple[str, Voicing, str], float] = {}
 
     def voice(self, voice_id: str) -> VoiceInfo:
@@ -111,7 +117,7 @@ class Speech:
             return Reading.of(
                 self.catalog,
                 voicing.voice,
-                self.lexicon.current(),
+                self.lexicons.of(voicing.commune),
                 SynthesisParams(rate=voicing.rate),
                 chime=voicing.chime,
             )
@@ -122,26 +128,43 @@ class Speech:
                 field="voice",
             ) from None
 
-    def render(self, parts: Sequence[str], voicing: Voicing) -> RenderedProgram:
-        """Rendered through the caches (free when previewed before)."""
+    def render(
+        self, parts: Sequence[str], voicing: Voicing, urgent: bool = False
+    ) -> RenderedProgram:
+        """Rendered through the caches (free when previewed before); a new program waits
+        its turn behind others being made, unless `urgent` (an emergency)."""
         reading = self.reading(voicing)
         try:
-            return self.renderer.render_parts(parts, reading)
+            return self.renderer.render_parts(parts, reading, urgent)
         except EmptyTextError:
             raise Invalid(
                 "the text has nothing to read aloud", "nội dung không có gì để đọc"
             ) from None
+        except TooLongError as exc:
+            raise too_long(exc) from None
 
-    def render_row(self, db: Session, parts: Sequence[str], voicing: Voicing) -> Program:
-        return program_row(db, self.render(parts, voicing))
+    def check_length(self, text: str, voicing: Voicing) -> None:
+        """Refuse (422, saying how long) a text that would be read for longer than a
+        program may last, before anything is saved or synthesized."""
+        try:
+            seconds = self.estimate(text, voicing).seconds
+        except EmptyTextError:
+            return  # said elsewhere: nothing to read
+        if seconds > MAX_SECONDS:
+            raise too_long(TooLongError(seconds, MAX_SECONDS))
 
-    def render_revision(self, db: Session, revision: Revision) -> Program:
+    def render_row(
+        self, db: Session, parts: Sequence[str], voicing: Voicing, urgent: bool = False
+    ) -> Program:
+        return program_row(db, self.render(parts, voicing, urgent))
+
+    def render_revision(self, db: Session, revision: Revision, urgent: bool = False) -> Program:
         """The revision's program. Audio fixed elsewhere (from above, from a template) is
         what it is: never re-rendered."""
         fixed = db.get(Program, revision.program_hash) if revision.program_hash else None
         if fixed is not None and revision.announcement.fixed_audio:
             return fixed
-        program = self.render_row(db, [revision.text], Voicing.of(revision))
+        program = self.render_row(db, [revision.text], Voicing.of(revision), urgent)
         revision.program_hash = program.hash
         db.flush()
         return program
@@ -158,14 +181,14 @@ class Speech:
         if revision.program is not None:
             return revision.program.duration
         voicing = Voicing.of(revision)
-        key = (revision.text, voicing, self.lexicon.current().version)
+        key = (revision.text, voicing, self.lexicons.of(voicing.commune).version)
         if key not in self._estimates:
             if len(self._estimates) >= ESTIMATES_KEPT:
                 self._estimates.clear()
             try:
                 seconds = self.estimate(revision.text, voicing).seconds
             except Invalid:
-                fallback = Voicing(DEFAULT_VOICE, revision.rate, revision.chime)
+                fallback = replace(voicing, voice=DEFAULT_VOICE)
                 seconds = self.estimate(revision.text, fallback).seconds
             self._estimates[key] = seconds
         return self._estimates[key]
@@ -186,14 +209,19 @@ class Speech:
 
     def sample(self, voice_id: str) -> RenderedProgram:
         """A short sentence in the voice, rendered through the cache (so, once)."""
-        if not self.voice(voice_id).installed:
+        try:
+            info = self.catalog.info(voice_id)
+        except VoiceError as exc:
+            raise NotFound(str(exc), f"không có giọng '{voice_id}'") from None
+        if not info.installed:
             raise Conflict("the voice is not installed", "giọng chưa được cài đặt")
         return self.render([SAMPLE_TEXT], Voicing(voice_id))
 
-    def explain(self, text: str, voice_id: str) -> list[dict[str, Any]]:
-        """The text as the voice will read it, line by line, with every rewritten span
-        (number, date, abbreviation…) and its reading: the console's reading preview."""
-        normalizer = normalizer_for(self.voice(voice_id), self.lexicon.current())
+    def explain(self, text: str, voice_id: str, commune: int | None) -> list[dict[str, Any]]:
+        """The text as the voice will read it in the commune, line by line, with every
+        rewritten span (number, date, abbreviation…) and its reading: the console's
+        reading preview."""
+        normalizer = normalizer_for(self.voice(voice_id), self.lexicons.of(commune))
         lines = []
         for line in text.split("\n"):
             spoken, rewrites = normalizer.explain(line)
@@ -209,15 +237,24 @@ class Speech:
 
 
 def program_row(db: Session, rendered: RenderedProgram) -> Program:
-    """The database's record of a rendered program (one per content hash)."""
+    """The database's record of a rendered program (one per content hash). The same audio
+    uploaded twice at once, or the same text previewed by two officers, makes the same
+    row in two transactions: the second finds the first's."""
     program = db.get(Program, rendered.hash)
-    if program is None:
-        program = Program(
-            hash=rendered.hash,
-            duration=rendered.duration,
-            loudness_lufs=rendered.loudness.integrated_lufs,
-            mp3_path=str(rendered.mp3_path),
-        )
-        db.add(program)
-        db.flush()
+    if program is not None:
+        return program
+    try:
+        with db.begin_nested():
+            program = Program(
+                hash=rendered.hash,
+                duration=rendered.duration,
+                loudness_lufs=rendered.loudness.integrated_lufs,
+                mp3_path=str(rendered.mp3_path),
+            )
+            db.add(program)
+    except IntegrityError:
+        found = db.get(Program, rendered.hash)
+        if found is None:
+            raise
+        return found
     return program

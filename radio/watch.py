@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio.airtime.scheduler import Tick
+from radio.alerts import Alarms
 from radio.models import Airing, AiringStatus, Alert, Receiver, Zone
 from schedules import LOCAL_TZ
 
@@ -33,8 +34,11 @@ Sounding = Callable[[str], bool]  # whether a zone's channel is playing a progra
 
 
 class Watch:
-    def __init__(self, sessions: sessionmaker[Session], webhook_url: str = "") -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], webhook_url: str = "", alarms: Alarms | None = None
+    ) -> None:
         self.sessions = sessions
+        self.alarms = alarms  # the station's own faults, raised elsewhere, delivered here
         self.webhook_url = webhook_url
         self._offline: set[int] = set()
         self._dead: set[int] = set()
@@ -42,6 +46,8 @@ class Watch:
         self._undelivered = True  # alerts left undelivered by an earlier process, perhaps
 
     def check(self, now: datetime, tick: Tick, sounding: Sounding) -> None:
+        if self.alarms is not None and self.alarms.flush():
+            self._undelivered = True
         with self.sessions.begin() as db:
             for airing_id in tick.missed:
                 self._airing_alert(db, now, airing_id, "missed", "bị lỡ", "was missed")
@@ -102,12 +108,15 @@ class Watch:
             )
 
     def _receivers(self, db: Session, now: datetime) -> None:
-        for receiver in db.scalars(select(Receiver).where(Receiver.revoked.is_(False))):
-            if receiver.last_seen is None or receiver.online(now):
-                self._offline.discard(receiver.id)
-                continue
-            if receiver.id in self._offline:
-                continue
+        """Only the ids of silent receivers are read each second: a province has
+        thousands, and loading every row each second was half of the worker's time at
+        3,000 (docs/benchmarks.md). One back online, or revoked, is forgotten."""
+        silent = set(
+            db.scalars(select(Receiver.id).where(Receiver.revoked.is_(False), Receiver.silent(now)))
+        )
+        self._offline &= silent
+        for receiver in db.scalars(select(Receiver).where(Receiver.id.in_(silent - self._offline))):
+            assert receiver.last_seen is not None  # silent: heard from once
             self._offline.add(receiver.id)
             last = receiver.last_seen.astimezone(LOCAL_TZ).strftime("%H:%M:%S")
             self._raise(

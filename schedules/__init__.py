@@ -11,6 +11,7 @@ from schedules.recurrence import (
     SlotSpecError,
     local_iso,
     local_time,
+    next_occurrence,
     occurrences,
 )
 from schedules.timeline import Interval, late_policy, overlaps
@@ -26,6 +27,7 @@ __all__ = [
     "late_policy",
     "local_iso",
     "local_time",
+    "next_occurrence",
     "occurrences",
     "overlaps",
 ]

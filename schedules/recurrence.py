@@ -92,7 +92,25 @@ def occurrences(spec: SlotSpec, start: datetime, end: datetime) -> list[datetime
                 if start <= moment < end:
                     found.append(moment)
         day += timedelta(days=1)
-    return sorted(found)
+    return sorted(set(found))  # a time given twice is one occurrence, not two
+
+
+def next_occurrence(spec: SlotSpec, after: datetime) -> datetime | None:
+    """The first occurrence at or after `after`, or None when there is none left: how the
+    scheduler knows when to look at a slot again without reading its whole history."""
+    if spec.at is not None:
+        at = spec.at.astimezone(UTC)
+        return at if at >= after else None
+    assert spec.start_date is not None and spec.end_date is not None
+    day = max(spec.start_date, after.astimezone(LOCAL_TZ).date())
+    while day <= spec.end_date:
+        if day.weekday() in spec.weekdays:
+            for t in sorted(spec.times):
+                moment = datetime.combine(day, t, LOCAL_TZ).astimezone(UTC)
+                if moment >= after:
+                    return moment
+        day += timedelta(days=1)
+    return None
 
 
 def last_occurrence(spec: SlotSpec) -> datetime:

@@ -45,7 +45,7 @@ def approved_slot(base: str, at: str, text: str = TEXT) -> tuple[int, float]:
     ).json()["id"]
     duration = officer.post(f"/api/announcements/{ann}/preview").json()["duration"]
     officer.post(f"/api/announcements/{ann}/submit")
-    reviewer.post(f"/api/announcements/{ann}/approve")
+    approve(reviewer, ann)
     slot = officer.post("/api/slots", json={"announcement_id": ann, "zones": ["na-heo"], "at": at})
     assert slot.status_code == 201, slot.text
     return ann, duration
@@ -56,3 +56,21 @@ def asrun_rows(user: httpx.Client, day: str) -> list[dict[str, str]]:
     answer = user.get("/api/asrun.csv", params={"start": day, "end": day})
     assert answer.status_code == 200, answer.text
     return list(csv.DictReader(io.StringIO(answer.text)))
+
+
+def heard(reviewer: httpx.Client, announcement: int) -> dict[str, Any]:
+    """What a reviewer hears in the console: the current revision and its program."""
+    program = reviewer.post(f"/api/announcements/{announcement}/preview")
+    assert program.status_code == 200, program.text
+    shown = reviewer.get(f"/api/announcements/{announcement}").json()
+    return {"revision": shown["revision"]["number"], "program": program.json()["hash"]}
+
+
+def approve(reviewer: httpx.Client, announcement: int) -> dict[str, Any]:
+    """Approve what the reviewer heard: the current revision and its program."""
+    answer = reviewer.post(
+        f"/api/announcements/{announcement}/approve", json=heard(reviewer, announcement)
+    )
+    assert answer.status_code == 200, answer.text
+    approved: dict[str, Any] = answer.json()
+    return approved

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
+from bench.scratch import database
 from bench.standin import STANDIN_ID, standin_files
 from radio.access.sessions import hash_password
 from radio.models import Role, User
@@ -59,16 +58,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin_url = os.environ.get("RADIO_TEST_DATABASE_URL")
     if not admin_url:
         pytest.skip("RADIO_TEST_DATABASE_URL is not set: no PostgreSQL server to test on")
-    name = f"loaxa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with database(admin_url, "loaxa_test") as url:
+        yield url
 
 
 def seeded(db_url: str, data_dir: Path, clock: Clock) -> Services:

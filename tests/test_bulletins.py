@@ -26,7 +26,7 @@ from radio.settings import Settings
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock
-from tests.apiclient import asrun_rows, client, error
+from tests.apiclient import approve, asrun_rows, client, error
 from tests.audio_checks import decode_mp3
 from tests.clirun import radio
 from voices.audio.format import TARGET_LUFS
@@ -181,7 +181,7 @@ def test_a_priority_bulletin_goes_first_in_the_next_slot_and_the_officer_may_mov
     officer, reviewer = client(api, "cbvihuong"), client(api, "ctvihuong")
     own = officer.post("/api/announcements", json={**BULLETIN, "title": "Họp thôn"}).json()["id"]
     officer.post(f"/api/announcements/{own}/submit").raise_for_status()
-    reviewer.post(f"/api/announcements/{own}/approve").raise_for_status()
+    approve(reviewer, own)
     at = "2026-12-01T07:00:00+07:00"
     made = officer.post(
         "/api/slots", json={"announcement_id": own, "zones": ["ban-chang"], "at": at}

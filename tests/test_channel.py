@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playout import HANG_UP, Channel
-from playout.channel import LISTENER_BACKLOG
+from playout.listeners import LISTENER_BACKLOG
 
 
 def test_a_hang_up_reaches_every_listener_after_what_it_has_not_read() -> None:

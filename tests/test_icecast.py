@@ -20,7 +20,7 @@ from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock
-from tests.apiclient import approved_slot, setup_zone
+from tests.apiclient import approved_slot, client, setup_zone
 from tests.audio_checks import loud_seconds
 from tests.icecast import PASSWORD, icecast
 
@@ -37,6 +37,11 @@ def mounts(relay: str) -> dict[str, dict[str, Any]]:
     if isinstance(sources, dict):  # one source is given bare
         sources = [sources]
     return {s["listenurl"].rsplit("/", 1)[1]: s for s in sources}
+
+
+def listed(relay: str) -> str:
+    """Icecast's mounts as its administrator sees them (XML)."""
+    return httpx.get(f"{relay}/admin/listmounts", auth=("admin", PASSWORD), timeout=5).text
 
 
 def test_each_zone_is_pushed_to_icecast_and_its_listeners_hear_the_program(
@@ -75,3 +80,39 @@ def test_each_zone_is_pushed_to_icecast_and_its_listeners_hear_the_program(
         stop.set()
         listener.join(10)
     assert loud_seconds(bytes(heard)) == pytest.approx(duration, abs=1.0)
+
+
+def test_icecast_admits_a_receivers_token_for_its_own_zone_only(
+    services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    """Icecast's mounts were open to anyone (finding of issue 17): with its URL listener
+    authentication pointed at our API, it admits what our own streams admit."""
+    with serving(create_app(services[0])) as base:
+        token, other = setup_zone(base)  # receivers of na-heo and ban-cam
+        with icecast(tmp_path, listener_auth=base) as port:
+            target = IcecastTarget.parse(f"http://source:{PASSWORD}@127.0.0.1:{port}")
+            onair = OnAir(services[0].scheduler, target)
+            with serving(create_app(services[0], onair)):
+                relay = f"http://127.0.0.1:{port}"
+                deadline = time.monotonic() + 10
+                while 'mount="/na-heo.mp3"' not in listed(relay):
+                    assert time.monotonic() < deadline, "the zone never reached Icecast"
+                    time.sleep(0.2)
+                # its public status page, which names what is on air, is closed too
+                assert httpx.get(f"{relay}/status-json.xsl").status_code == 401
+
+                def status(url: str, **kwargs: Any) -> int:
+                    with httpx.stream("GET", url, timeout=10, **kwargs) as answer:
+                        if answer.status_code == 200:
+                            assert next(answer.iter_raw())  # audio flows
+                        return answer.status_code
+
+                assert status(f"{relay}/na-heo.mp3?token={token}") == 200
+                assert status(f"{relay}/na-heo.mp3", auth=("loa", token)) == 200
+                assert status(f"{relay}/na-heo.mp3") == 401
+                assert status(f"{relay}/na-heo.mp3?token=doan-bua") == 401
+                assert status(f"{relay}/na-heo.mp3?token={other}") == 401  # another zone's
+                operator = client(base, "vanhanh")
+                loa = next(r for r in operator.get("/api/receivers").json() if r["name"] == "Loa 1")
+                assert operator.delete(f"/api/receivers/{loa['id']}").status_code == 204
+                assert status(f"{relay}/na-heo.mp3?token={token}") == 401

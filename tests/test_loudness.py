@@ -35,3 +35,14 @@ def test_normalize_reaches_the_target_on_speechlike_bursts() -> None:
 def test_silence_stays_silent() -> None:
     out, _ = normalize(np.zeros(RATE), RATE)
     assert not np.any(out)
+
+
+def test_true_peak_of_a_long_loud_signal_is_found_in_its_last_block() -> None:
+    """A loud recording makes nearly every sample a candidate, interpolated in blocks
+    (bounded memory): a sine growing to its crest at the very end, 45 degrees off the
+    samples, peaks between the samples of the last block."""
+    n = 4 * 48000  # 192,000 samples, the louder half (96,000) in two blocks
+    t = np.arange(n)
+    sine = np.sin(2 * np.pi * t / 4 + np.pi / 4) * 0.9 * (t / (n - 1))
+    assert 20 * np.log10(np.abs(sine).max()) == pytest.approx(-3.93, abs=0.05)
+    assert measure(sine, 48000).true_peak_dbtp == pytest.approx(20 * np.log10(0.9), abs=0.2)

@@ -328,12 +328,24 @@ def test_a_receiver_cut_off_at_airtime_plays_its_own_copy_on_time_and_reports_it
         time.sleep(0.2)
     assert heard_live > 20_000  # the live stream (silence) was flowing
     link.cut()
-    time.sleep(14 + duration + 2 - (time.monotonic() - started))
+    copy = (cache / next(cache.glob("*.mp3")).name).read_bytes()
+    # The receiver counts airtime from the server time of its first heartbeat, which came
+    # as soon as the process was up (a second or three after `started`, by the machine's
+    # load): wait while cut off until its copy has played to the end of the airing (its
+    # output then stands still: nothing else comes while the link is down), at most well
+    # past airtime. Restored earlier, the stream would be heard inside the airing too.
+    deadline, last, still_since = started + 14 + duration + 6, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        size = out.stat().st_size
+        if size != last:
+            last, still_since = size, time.monotonic()
+        elif size - heard_live >= len(copy) * 0.9 and time.monotonic() - still_since > 1.5:
+            break
+        time.sleep(0.1)
     cut_off = out.stat().st_size
     link.restore()
     assert receiver.wait(timeout=30) == 0
     link.close()
-    copy = (cache / next(cache.glob("*.mp3")).name).read_bytes()
     assert cut_off - heard_live >= len(copy) * 0.9  # the copy was written while cut off
     assert loud_seconds(out.read_bytes()) == pytest.approx(duration, abs=1.0)
     rows = asrun_rows(operator, "2026-12-01")

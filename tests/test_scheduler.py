@@ -18,6 +18,7 @@ from radio.airtime.scheduler import Scheduler, Timing
 from radio.airtime.slots import conflicts
 from radio.db import make_engine, sessions, upgrade
 from radio.errors import Refusal
+from radio.lexicons import Lexicons
 from radio.models import (
     Airing,
     AiringStatus,
@@ -32,7 +33,7 @@ from radio.models import (
     User,
     Zone,
 )
-from radio.speech import Speech
+from radio.speech import LexiconFile, Speech
 from radio.web.errors import status_of
 from schedules import LOCAL_TZ, ManualClock
 from voices import Catalog, Renderer
@@ -50,10 +51,9 @@ def db(db_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def speech(data_dir: Path) -> Speech:
-    return Speech(
-        Catalog(data_dir), Renderer.at(data_dir / "cache", 10**9), data_dir / "lexicon.txt"
-    )
+def speech(data_dir: Path, db: sessionmaker[Session]) -> Speech:
+    lexicons = Lexicons(LexiconFile(data_dir / "lexicon.txt").current, db)
+    return Speech(Catalog(data_dir), Renderer.at(data_dir / "cache", 10**9), lexicons)
 
 
 def people(s: Session) -> tuple[User, User, Zone, Zone]:
@@ -79,7 +79,7 @@ def approved(
     ann = flow.create(s, officer, flow.Draft(title, TEXT, "espeak-north-female"), speech)
     flow.submit(s, officer, ann)
     program = speech.render_revision(s, ann.current)
-    flow.approve(s, reviewer, ann, program)
+    flow.approve(s, reviewer, ann, program, flow.Heard(ann.current.number, program.hash))
     return ann
 
 
@@ -113,7 +113,7 @@ def test_review_flow_binds_approval_to_the_revision_audio(
         assert ann.status == Status.PENDING and ann.approved_program_hash is None
         assert [r.number for r in ann.revisions] == [1, 2]
         with pytest.raises(Refusal) as caught:
-            flow.approve(s, officer, ann, s.get(Program, first_hash))  # type: ignore[arg-type]
+            flow.approve(s, officer, ann, s.get(Program, first_hash), flow.Heard(1, first_hash))  # type: ignore[arg-type]
         assert status_of(caught.value) == 403
         flow.reject(s, reviewer, ann, "Sai giờ họp")
         assert ann.status == Status.REJECTED and ann.reject_reason == "Sai giờ họp"
@@ -213,9 +213,7 @@ def test_ticks_from_several_threads_make_each_airing_once(
         assert s.scalar(select(func.count()).select_from(Airing)) == 2 * 2 * 30
 
 
-def test_unapproved_audio_never_airs(
-    db: sessionmaker[Session], speech: Speech
-) -> None:
+def test_unapproved_audio_never_airs(db: sessionmaker[Session], speech: Speech) -> None:
     clock = ManualClock(datetime(2026, 12, 1, 5, 59, tzinfo=LOCAL_TZ))
     with db.begin() as s:
         officer, reviewer, a, _ = people(s)

@@ -68,6 +68,15 @@ class World:
         if kind == "receiver":
             made = op.post("/api/receivers", json={"name": "x", "zone": "na-heo"})
             return str(made.raise_for_status().json()["id"])
+        if kind == "user":
+            name = f"u{time.monotonic_ns()}"
+            body = {"username": name, "password": "12345678x", "role": "officer"}
+            op.post("/api/users", json=body).raise_for_status()
+            return name
+        if kind == "lexicon":
+            body = {"written": f"X{time.monotonic_ns()}", "spoken": "ích"}
+            made = op.post("/api/lexicon", json=body)
+            return str(made.raise_for_status().json()["id"])
         if kind == "template":
             made = op.post("/api/templates", json=TEMPLATE)
             return str(made.raise_for_status().json()["id"])
@@ -107,6 +116,8 @@ def call(method: str, path: str, body: Any = None, fresh: str | None = None) -> 
                 "receiver": "receiver_id",
                 "slot": "slot_id",
                 "template": "template_id",
+                "user": "username",
+                "lexicon": "entry_id",
             }.get(fresh, "announcement_id")
             values[key] = world.fresh(fresh)
         url = path.format(**values)
@@ -132,12 +143,20 @@ def logout(world: World, http: httpx.Client) -> httpx.Response:
     return response
 
 
+def icecast_asks(world: World, http: httpx.Client) -> httpx.Response:
+    """Icecast asking whether the zone's receiver may listen: the answer depends on the
+    token in the form, never on who asks (Icecast holds no credentials of ours)."""
+    mount = f"/na-heo.mp3?token={world.receiver_token}"
+    return http.post("/api/icecast/listener", data={"action": "listener_add", "mount": mount})
+
+
 DRAFT = {"title": "Họp", "text": TEXT, "voice": "espeak-north-female"}
 TEMPLATE = {"name": "Lũ", "text": "Lũ quét tại thôn {thôn}.", "voice": "espeak-north-female"}
 ANN = "/api/announcements/{announcement_id}"
 # (method, route path) -> (how to call it, who is let through)
 MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
     ("GET", "/api/health"): (call("GET", "/api/health"), EVERYONE),
+    ("POST", "/api/icecast/listener"): (icecast_asks, EVERYONE),
     ("POST", "/api/auth/login"): (
         call("POST", "/api/auth/login", {"username": "canbo", "password": "canbo-mat-khau"}),
         EVERYONE,
@@ -155,6 +174,31 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
                 "role": "officer",
             },
         ),
+        ONLY_OPERATOR,
+    ),
+    ("GET", "/api/tokens"): (call("GET", "/api/tokens"), USERS),
+    ("DELETE", "/api/tokens/{token_id}"): (
+        call("DELETE", "/api/tokens/999999"),
+        USERS,  # 404: no such token of theirs
+    ),
+    ("PUT", "/api/me/password"): (
+        call("PUT", "/api/me/password", {"current": "sai", "new": "12345678x"}),
+        USERS,  # 422: the current password is wrong
+    ),
+    ("POST", "/api/users/{username}/disable"): (
+        call("POST", "/api/users/{username}/disable", fresh="user"),
+        ONLY_OPERATOR,
+    ),
+    ("POST", "/api/users/{username}/enable"): (
+        call("POST", "/api/users/{username}/enable", fresh="user"),
+        ONLY_OPERATOR,
+    ),
+    ("POST", "/api/users/{username}/password"): (
+        call("POST", "/api/users/{username}/password", fresh="user"),
+        ONLY_OPERATOR,
+    ),
+    ("DELETE", "/api/users/{username}/tokens"): (
+        call("DELETE", "/api/users/{username}/tokens", fresh="user"),
         ONLY_OPERATOR,
     ),
     ("GET", "/api/zones"): (call("GET", "/api/zones"), USERS),
@@ -230,7 +274,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
         WRITERS,
     ),
     ("POST", "/api/announcements/{announcement_id}/approve"): (
-        call("POST", ANN + "/approve"),
+        call("POST", ANN + "/approve", {"revision": 1, "program": "0" * 64}),
         JUDGES,
     ),
     ("POST", "/api/announcements/{announcement_id}/reject"): (
@@ -335,6 +379,10 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
         USERS,
     ),
     ("GET", "/api/lexicon"): (call("GET", "/api/lexicon"), USERS),
+    ("DELETE", "/api/lexicon/{entry_id}"): (
+        call("DELETE", "/api/lexicon/{entry_id}", fresh="lexicon"),
+        WRITERS,
+    ),
     ("POST", "/api/lexicon"): (
         call("POST", "/api/lexicon", {"written": "Nà Héo", "spoken": "na heo"}),
         WRITERS,
@@ -359,10 +407,90 @@ MATRIX: dict[tuple[str, str], tuple[Call, frozenset[str]]] = {
     ("GET", "/public/{commune}"): (call("GET", "/public/xa"), EVERYONE),
     ("GET", "/public/{commune}/feed.xml"): (call("GET", "/public/xa/feed.xml"), EVERYONE),
     ("GET", "/public/audio/{program_hash}.mp3"): (
-        call("GET", "/public/audio/{program_hash}.mp3"),
-        EVERYONE,  # 404 until it has aired, for everyone alike
+        call("GET", "/public/audio/" + "0" * 64 + ".mp3"),
+        EVERYONE,  # 404 until it has aired, for everyone alike (this one never has)
     ),
     ("GET", "/login"): (call("GET", "/login"), EVERYONE),
+}
+# The exact status of each route for each of ROLES, in that order (anonymous, officer,
+# reviewer, operator, receiver), called in MATRIX's order on the world below: 401 without
+# credentials of the right kind, 403 for a role the rule refuses, and for the roles let
+# through what that call gets (409 where an earlier role's call already changed the state).
+STATUS: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/api/health"): (200, 200, 200, 200, 200),
+    ("POST", "/api/icecast/listener"): (200, 200, 200, 200, 200),
+    ("POST", "/api/auth/login"): (200, 200, 200, 200, 200),
+    ("POST", "/api/auth/logout"): (204, 204, 204, 204, 204),
+    ("GET", "/api/me"): (401, 200, 200, 200, 401),
+    ("POST", "/api/tokens"): (401, 201, 201, 201, 401),
+    ("POST", "/api/users"): (401, 403, 403, 201, 401),
+    ("GET", "/api/tokens"): (401, 200, 200, 200, 401),
+    ("DELETE", "/api/tokens/{token_id}"): (401, 404, 404, 404, 401),
+    ("PUT", "/api/me/password"): (401, 422, 422, 422, 401),
+    ("POST", "/api/users/{username}/disable"): (401, 403, 403, 200, 401),
+    ("POST", "/api/users/{username}/enable"): (401, 403, 403, 200, 401),
+    ("POST", "/api/users/{username}/password"): (401, 403, 403, 200, 401),
+    ("DELETE", "/api/users/{username}/tokens"): (401, 403, 403, 204, 401),
+    ("GET", "/api/zones"): (401, 200, 200, 200, 401),
+    ("POST", "/api/zones"): (401, 403, 403, 201, 401),
+    ("DELETE", "/api/zones/{slug}"): (401, 403, 403, 204, 401),
+    ("GET", "/api/receivers"): (401, 200, 200, 200, 401),
+    ("POST", "/api/receivers"): (401, 403, 403, 201, 401),
+    ("DELETE", "/api/receivers/{receiver_id}"): (401, 403, 403, 204, 401),
+    ("POST", "/api/receivers/heartbeat"): (401, 401, 401, 401, 200),
+    ("GET", "/api/receivers/upcoming"): (401, 401, 401, 401, 200),
+    ("POST", "/api/receivers/played"): (401, 401, 401, 401, 200),
+    ("GET", "/api/receivers/programs/{program_hash}.mp3"): (401, 401, 401, 401, 404),
+    ("GET", "/api/asrun.csv"): (401, 200, 200, 200, 401),
+    ("GET", "/api/announcements"): (401, 200, 200, 200, 401),
+    ("POST", "/api/announcements"): (401, 201, 403, 201, 401),
+    ("POST", "/api/announcements/upload"): (401, 201, 403, 201, 401),
+    ("GET", "/api/announcements/{announcement_id}"): (401, 200, 200, 200, 401),
+    ("PUT", "/api/announcements/{announcement_id}"): (401, 200, 403, 200, 401),
+    ("DELETE", "/api/announcements/{announcement_id}"): (401, 204, 403, 204, 401),
+    ("POST", "/api/announcements/{announcement_id}/preview"): (401, 200, 200, 200, 401),
+    ("POST", "/api/announcements/{announcement_id}/submit"): (401, 200, 403, 200, 401),
+    ("POST", "/api/announcements/{announcement_id}/approve"): (401, 403, 409, 409, 401),
+    ("POST", "/api/announcements/{announcement_id}/reject"): (401, 403, 200, 409, 401),
+    ("GET", "/api/programs/{program_hash}.mp3"): (401, 200, 200, 200, 401),
+    ("GET", "/api/slots"): (401, 200, 200, 200, 401),
+    ("POST", "/api/slots"): (401, 201, 403, 409, 401),
+    ("DELETE", "/api/slots/{slot_id}"): (401, 204, 403, 204, 401),
+    ("GET", "/api/timeline"): (401, 200, 200, 200, 401),
+    ("POST", "/api/emergency"): (401, 403, 403, 201, 401),
+    ("GET", "/api/emergency/repeats"): (401, 200, 200, 200, 401),
+    ("POST", "/api/emergency/repeats/{repeat_id}/cancel"): (401, 403, 403, 404, 401),
+    ("GET", "/api/communes"): (401, 200, 200, 200, 401),
+    ("POST", "/api/communes"): (401, 403, 403, 201, 401),
+    ("PUT", "/api/communes/{slug}"): (401, 403, 403, 200, 401),
+    ("PUT", "/api/slots/{slot_id}/position"): (401, 200, 403, 200, 401),
+    ("POST", "/api/bulletins"): (401, 201, 403, 201, 401),
+    ("POST", "/api/bulletins/audio"): (401, 422, 403, 422, 401),
+    ("GET", "/api/bulletins"): (401, 200, 200, 200, 401),
+    ("GET", "/api/bulletins/{bulletin_id}"): (401, 200, 200, 200, 401),
+    ("GET", "/api/templates"): (401, 200, 200, 200, 401),
+    ("POST", "/api/templates"): (401, 201, 403, 201, 401),
+    ("DELETE", "/api/templates/{template_id}"): (401, 204, 403, 204, 401),
+    ("POST", "/api/templates/{template_id}/emergency"): (401, 403, 403, 201, 401),
+    ("GET", "/api/cache/stats"): (401, 200, 200, 200, 401),
+    ("GET", "/api/alerts"): (401, 200, 200, 200, 401),
+    ("PUT", "/api/zones/{slug}/volume"): (401, 403, 403, 200, 401),
+    ("PUT", "/api/receivers/{receiver_id}/volume"): (401, 403, 403, 200, 401),
+    ("POST", "/api/reading"): (401, 200, 200, 200, 401),
+    ("GET", "/api/lexicon"): (401, 200, 200, 200, 401),
+    ("DELETE", "/api/lexicon/{entry_id}"): (401, 204, 403, 204, 401),
+    ("POST", "/api/lexicon"): (401, 201, 403, 201, 401),
+    ("GET", "/api/voices"): (401, 200, 200, 200, 401),
+    ("GET", "/api/voices/{voice_id}/sample.mp3"): (401, 200, 200, 200, 401),
+    ("POST", "/api/voices/{voice_id}/pull"): (401, 403, 403, 202, 401),
+    ("GET", "/api/voices/{voice_id}/pull"): (401, 404, 404, 404, 401),
+    ("GET", "/stream/{zone}.mp3"): (401, 401, 401, 401, 200),
+    ("GET", "/public"): (200, 200, 200, 200, 200),
+    ("GET", "/public/feed.xml"): (200, 200, 200, 200, 200),
+    ("GET", "/public/{commune}"): (200, 200, 200, 200, 200),
+    ("GET", "/public/{commune}/feed.xml"): (200, 200, 200, 200, 200),
+    ("GET", "/public/audio/{program_hash}.mp3"): (404, 404, 404, 404, 404),
+    ("GET", "/login"): (200, 200, 200, 200, 200),
 }
 # Console pages: any signed-in user (by session cookie) sees them; others go to /login.
 PAGES = [
@@ -423,6 +551,7 @@ def test_every_route_allows_exactly_the_roles_it_should(
     unlisted = routes_of(app) - set(MATRIX) - pages
     assert not unlisted, f"routes missing from the matrix: {sorted(unlisted)}"
     wrong = []
+    seen: dict[tuple[str, str], tuple[int, ...]] = {}
     for (method, path), (run, allowed) in MATRIX.items():
         for role in ROLES:
             status = run(world, world.as_(role)).status_code
@@ -430,7 +559,11 @@ def test_every_route_allows_exactly_the_roles_it_should(
             let_through = status not in (401, 403)
             if let_through != (role in allowed):
                 wrong.append(f"{method} {path} as {role}: {status}")
+            seen[(method, path)] = (*seen.get((method, path), ()), status)
     assert not wrong, "\n".join(wrong)
+    inexact = [f"{k[0]} {k[1]}: {seen[k]}, expected {v}" for k, v in STATUS.items() if seen[k] != v]
+    assert not inexact, "\n".join(inexact)
+    assert set(STATUS) == set(MATRIX)
 
 
 # What names one thing of a commune (a zone, announcement, slot, receiver, bulletin,
@@ -480,6 +613,12 @@ def test_a_communes_operator_reaches_nothing_outside_its_commune(world: World) -
     for listing in ("/api/announcements", "/api/slots", "/api/receivers", "/api/bulletins"):
         assert outsider.get(listing).json() == [], listing
     assert [z["slug"] for z in outsider.get("/api/zones").json()] == []
+    # the console too: another commune's announcement is not there for them
+    console = client(world.base, "vhkhac")  # the console reads a session cookie
+    assert console.get(f"/announcements/{world.announcement}").status_code == 404
+    mine = {e["written"] for e in outsider.get("/api/lexicon").json() if e["level"] != "commune"}
+    theirs = {e["written"] for e in op.get("/api/lexicon").json()}
+    assert mine <= theirs  # only what the level above and the installation give everyone
 
 
 def test_console_pages_need_a_session(world: World) -> None:
@@ -490,7 +629,9 @@ def test_console_pages_need_a_session(world: World) -> None:
             "/login?next="
         ), page
         for name in USERS:
-            assert client(world.base, name).get(url).status_code == 200, (page, name)
+            allowed = page != "/admin" or name == OPERATOR  # who holds which right: theirs
+            expected = 200 if allowed else 403
+            assert client(world.base, name).get(url).status_code == expected, (page, name)
 
 
 def test_a_receiver_token_is_not_a_user_and_a_user_is_not_a_receiver(world: World) -> None:
@@ -528,9 +669,13 @@ def test_tokens_and_passwords_stay_out_of_the_server_log(data_dir: Path) -> None
         secret = "bimat-khong-duoc-ghi-log-123"
         httpx.get(f"{base}/stream/na-heo.mp3?token={secret}")
         httpx.get(f"{base}/api/receivers/upcoming?hours=2&token={secret}")
+        httpx.get(f"{base}/stream/na-heo.mp3?tok%65n={secret}")  # read as "token" too
+        httpx.get(f"{base}/api/receivers/upcoming?%74oken={secret}&hours=2")
+        httpx.get(f"{base}/api/receivers/upcoming?TOKEN={secret}")
         httpx.post(f"{base}/api/auth/login", json={"username": "ai", "password": secret})
     finally:
         server.terminate()
         log, _ = server.communicate(timeout=20)
     assert "/stream/na-heo.mp3?token=***" in log
+    assert "/stream/na-heo.mp3?tok%65n=***" in log
     assert secret not in log

@@ -34,6 +34,7 @@ class Split:
     worker_port: int
     db_url: str
     process: subprocess.Popen[bytes] | None = None
+    operator: httpx.Client | None = None
 
     @property
     def worker(self) -> str:
@@ -62,7 +63,11 @@ class Split:
         self.process.wait(10)
 
     def zones(self) -> dict[str, dict[str, object]]:
-        zones: dict[str, dict[str, object]] = httpx.get(f"{self.worker}/healthz").json()["zones"]
+        """What the worker has on air, as the station's operator sees it (a console session
+        is good on the worker too: one database)."""
+        if self.operator is None:
+            self.operator = client(self.api, "vanhanh")
+        zones: dict[str, dict[str, object]] = self.operator.get(f"{self.worker}/zones").json()
         return zones
 
 
@@ -205,3 +210,38 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_the_workers_health_shows_no_titles_and_its_zones_only_to_their_operators(
+    split: Split,
+) -> None:
+    """A supervisor asks /healthz without credentials: whether the process leads and how
+    many listen. What is on air is the operators' (finding of issue 17)."""
+    token, _ = setup_zone(split.api)
+    officer = client(split.api, "canbo")
+    alarm = officer.post(
+        "/api/announcements",
+        json={
+            "title": "Sơ tán khẩn",
+            "text": "Thông báo khẩn! Lũ quét.",
+            "voice": "espeak-south-male",
+        },
+    )
+    made = client(split.api, "vanhanh").post(
+        "/api/emergency", json={"announcement_id": alarm.json()["id"], "zones": ["na-heo"]}
+    )
+    assert made.status_code == 201, made.text
+    split.start_worker()
+    wait_for(lambda: split.zones()["na-heo"]["on_air"] == "Sơ tán khẩn", 10, "never on air")
+    public = httpx.get(f"{split.worker}/healthz")
+    assert public.status_code == 200
+    assert public.json() == {
+        "leading": True,
+        "zones": 1,
+        "listeners": 0,
+        "dropped": 0,
+    }  # na-heo's channel
+    assert "Sơ tán" not in public.text
+    assert httpx.get(f"{split.worker}/zones").status_code == 401
+    assert officer.get(f"{split.worker}/zones").status_code == 403
+    assert httpx.get(f"{split.worker}/zones", params={"token": token}).status_code == 401

@@ -9,11 +9,19 @@ from voices.engines.catalog import DEFAULT_VOICE, Catalog, VoiceError, VoiceInfo
 from voices.engines.download import DownloadError
 from voices.engines.engine import SynthesisError, SynthesisParams, Synthesizer
 from voices.normalize import Lexicon, Normalizer
-from voices.render import EmptyTextError, Reading, Renderer, normalizer_for
+from voices.render import (
+    MAX_SECONDS,
+    EmptyTextError,
+    Reading,
+    Renderer,
+    TooLongError,
+    normalizer_for,
+)
 from voices.store.programs import RenderedProgram
 
 __all__ = [
     "DEFAULT_VOICE",
+    "MAX_SECONDS",
     "Assembly",
     "AudioFileError",
     "Catalog",
@@ -28,6 +36,7 @@ __all__ = [
     "SynthesisError",
     "SynthesisParams",
     "Synthesizer",
+    "TooLongError",
     "VoiceError",
     "VoiceInfo",
     "encode_mp3",

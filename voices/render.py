@@ -12,7 +12,9 @@ the command line, the benchmarks) describes it the same way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -28,8 +30,25 @@ from voices.engines.engine import SynthesisParams, Synthesizer
 from voices.estimate import Calibration, Estimate
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
 from voices.split import Segment
+from voices.store.programs import SUBDIRECTORY as PROGRAMS
 from voices.store.programs import ProgramStore, RenderedProgram, RenderedSegment
 from voices.store.segments import SegmentCache, segment_key
+
+MAX_SECONDS = 15 * 60  # the longest text read aloud (bulletins take 1 to 5 minutes)
+MAX_SPOKEN_CHARS = 120_000  # the most normalized text one program may have
+# Programs made at once (synthesis, assembly, loudness, encoding): each holds its whole
+# signal several times over, and more at once than cores gains no time. Twenty previews
+# at once peaked at 800 MB, ten 1-minute recordings at 1.7 GB. Urgent ones do not queue.
+MAKING_AT_ONCE = 2
+
+
+class TooLongError(ValueError):
+    """The text would be read for longer than a program may last. Raised before anything
+    is synthesized: `999.999.999.999` is read many times longer than it is written."""
+
+    def __init__(self, seconds: float, limit: float) -> None:
+        super().__init__(f"it would be read for {seconds / 60:.0f} minutes")
+        self.seconds, self.limit = seconds, limit
 
 
 class EmptyTextError(ValueError):
@@ -87,12 +106,15 @@ class Renderer:
         self.cache = cache
         self.programs = programs
         self.calibration = calibration
+        self._making = threading.BoundedSemaphore(MAKING_AT_ONCE)
 
     @classmethod
-    def at(cls, cache_dir: Path, max_bytes: int) -> Renderer:
+    def at(cls, cache_dir: Path, max_bytes: int, masters: bool = True) -> Renderer:
+        """A renderer over the caches in `cache_dir`; `masters` False keeps only the MP3
+        of each program (see ProgramStore)."""
         return cls(
             SegmentCache(cache_dir, max_bytes),
-            ProgramStore(cache_dir / "programs"),
+            ProgramStore(cache_dir / PROGRAMS, masters),
             Calibration(cache_dir / "calibration.sqlite"),
         )
 
@@ -108,22 +130,55 @@ class Renderer:
             assembly.chimes_s,
         )
 
-    def render(self, text: str, reading: Reading) -> RenderedProgram:
-        return self.render_parts([text], reading)
+    def _bounded(self, segments: list[Segment], reading: Reading) -> None:
+        """Refuse, before any synthesis, a text whose reading is too long: by its spoken
+        length first (cheap), then by the calibrated estimate of its duration."""
+        spoken = sum(len(s.text) for s in segments)
+        if spoken > MAX_SPOKEN_CHARS:
+            raise TooLongError(spoken / 15.0, MAX_SECONDS)  # about 15 characters a second
+        seconds = self.calibration.estimate(
+            segments,
+            reading.voice.identity,
+            reading.params.rate,
+            reading.assembly.pause_after,
+            reading.assembly.chimes_s,
+        ).seconds
+        if seconds > MAX_SECONDS:
+            raise TooLongError(seconds, MAX_SECONDS)
 
-    def render_parts(self, parts: Sequence[str], reading: Reading) -> RenderedProgram:
+    def render(self, text: str, reading: Reading, urgent: bool = False) -> RenderedProgram:
+        return self.render_parts([text], reading, urgent)
+
+    def render_parts(
+        self, parts: Sequence[str], reading: Reading, urgent: bool = False
+    ) -> RenderedProgram:
         """Parts read one after another, each normalized and cached on its own, joined with
         no pause unless a part ends a sentence: a template's fixed parts stay cached while
-        only its fields are new."""
+        only its fields are new. A program not made yet waits its turn (MAKING_AT_ONCE),
+        unless `urgent` (an emergency)."""
         segments, pauses = segments_of(parts, reading.normalizer, reading.assembly)
         if not segments:
             raise EmptyTextError("the text is empty: there is nothing to read")
+        self._bounded(segments, reading)
         keys = [reading.key(s.text) for s in segments]
         joins = [] if len(parts) == 1 else [f"pauses={pauses}"]
         render_key = _hash([*keys, repr(reading.assembly), *joins, broadcast.describe()])
         program = self.programs.load(render_key)
         if program is not None:
             return program
+        with self._turn(urgent):
+            return self.programs.load(render_key) or self._make(
+                render_key, segments, keys, pauses, reading
+            )
+
+    def _make(
+        self,
+        render_key: str,
+        segments: list[Segment],
+        keys: list[str],
+        pauses: list[float],
+        reading: Reading,
+    ) -> RenderedProgram:
         rendered = [
             self._synthesized(segment, key, reading)
             for segment, key in zip(segments, keys, strict=True)
@@ -153,8 +208,21 @@ class Renderer:
         program = self.programs.load(render_key)
         if program is not None:
             return program
-        signal, loudness = normalize(at_broadcast_rate(decode_audio(data)), broadcast.SAMPLE_RATE)
-        return self._save(render_key, signal, loudness, ())
+        with self._turn(urgent=False):
+            found = self.programs.load(render_key)  # made meanwhile by the same upload
+            if found is not None:
+                return found
+            samples = at_broadcast_rate(decode_audio(data))
+            signal, loudness = normalize(samples, broadcast.SAMPLE_RATE)
+            return self._save(render_key, signal, loudness, ())
+
+    @contextmanager
+    def _turn(self, urgent: bool) -> Iterator[None]:
+        if urgent:
+            yield
+            return
+        with self._making:
+            yield
 
     def _synthesized(
         self, segment: Segment, key: str, reading: Reading

@@ -27,8 +27,18 @@ def services_of(request: Request) -> Services:
 
 
 def _db(services: Annotated[Services, Depends(services_of)]) -> Iterator[Session]:
-    with services.sessions.begin() as db:
+    """The request's session, committed when the route returns, rolled back if it fails.
+    A route may commit earlier to give its connection back while it works long without
+    the database (a preview's synthesis); the session takes one again when next used."""
+    db = services.sessions()
+    try:
         yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
 
 
 # Committed before the response is sent: a client told 201 can rely on what it was told.

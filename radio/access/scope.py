@@ -58,9 +58,8 @@ def _own(
 
 def zones(user: User) -> Select[Zone]:
     """By commune, then by name: the level above reads them commune by commune."""
-    return _scoped(
-        user, select(Zone).join(Commune).order_by(Commune.name, Zone.name), Zone.commune_id
-    )
+    live = select(Zone).join(Commune).where(Zone.retired_at.is_(None))
+    return _scoped(user, live.order_by(Commune.name, Zone.name), Zone.commune_id)
 
 
 def zone(db: Session, user: User, slug: str) -> Zone:

@@ -16,9 +16,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_secret(size: int) -> str:
+    """`size` random bytes, url-safe, never starting with '-': a person pastes a token or
+    password after a command-line flag (`radio receiver --token …`), where a leading '-'
+    reads as another flag."""
+    while (secret := secrets.token_urlsafe(size)).startswith("-"):
+        pass
+    return secret
+
+
 def new_token(size: int = 32) -> tuple[str, str]:
     """A fresh token and its hash: the token is shown once, the hash is stored."""
-    token = secrets.token_urlsafe(size)
+    token = new_secret(size)
     return token, token_hash(token)
 
 

@@ -1,32 +1,43 @@
-"""The scheduler's pass over our own tables: slots become airings, approved programs are
+"""The scheduler's passes over our own tables: slots become airings, approved programs are
 ready before their airtime, due airings go to playout, late ones are played or marked
 missed.
 
-Everything lives in the database, so a restart loses nothing: the first tick after it
+Everything lives in the database, so a restart loses nothing: the first pass after it
 finds upcoming airings intact and marks the ones that passed unplayed as missed.
+
+Faults are isolated: each slot is materialized in its own transaction and airings are
+settled in small batches (one at a time when a batch fails), so one bad slot or airing is
+an alert naming it and never stops another. A pass reads only the slots that are due
+(`Slot.next_at`) and the airings still open, never the history.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from radio.airtime.emergencies import air_repeats
+from radio.airtime.readiness import NOT_REBUILT, make_ready, refusal
 from radio.airtime.timeline import spec_of
+from radio.alerts import Alarms, Problem
 from radio.audit import audit
-from radio.models import Airing, AiringStatus, Priority, Program, Revision, Slot, Status
+from radio.models import Airing, AiringStatus, Priority, Slot, Status
 from radio.speech import Speech
-from schedules import Clock, late_policy, occurrences
-from voices.store.integrity import intact
+from schedules import Clock, late_policy, next_occurrence, occurrences
+
+log = logging.getLogger("radio.scheduler")
 
 # Airings this close to their time are handed to playout already, which starts them on the
-# frame: a busy server's tick can then be late without the program being late.
+# frame: a busy server's pass can then be late without the program being late.
 HANDOVER = timedelta(seconds=3)
+NEVER = datetime(2999, 12, 31, tzinfo=UTC)  # a slot with nothing left to materialize
+BATCH = 50  # airings settled in one transaction
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,11 @@ class Tick:
     missed: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
 
+    def add(self, other: Tick) -> None:
+        self.created += other.created
+        for name in ("rendered", "due", "missed", "failed"):
+            getattr(self, name).extend(getattr(other, name))
+
 
 class Scheduler:
     def __init__(
@@ -52,112 +68,152 @@ class Scheduler:
         clock: Clock,
         speech: Speech,
         timing: Timing = Timing(),
+        alarms: Alarms | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.speech = speech
         self.timing = timing
+        self.alarms = alarms or Alarms(sessions, clock)
         self._ticking = threading.Lock()
+        self._urgent = threading.Lock()
 
     def tick(self) -> Tick:
-        """One pass at a time in this process: two overlapping passes would both find an
-        occurrence without its airing and both make it (the playout runs one per process)."""
+        """One full pass at a time in this process: two overlapping passes would both find
+        an occurrence without its airing and both make it."""
         with self._ticking:
             now = self.clock.now()
-            result = Tick()
-            with self.sessions.begin() as db:
-                result.created = self._materialize(db, now) + len(air_repeats(db, now))
-                for airing in self._open(db, before=now + self.timing.prerender):
-                    self._settle(db, airing, now, result)
+            result = Tick(created=self._materialize(now) + self._repeats(now))
+            self._settle_open(now, now + self.timing.prerender, result, urgent=False)
             return result
 
-    def _materialize(self, db: Session, now: datetime) -> int:
+    def tick_emergencies(self) -> Tick:
+        """Only the emergencies that are due: a pass of its own, run often, which does not
+        wait for (or fail with) the full pass."""
+        with self._urgent:
+            now = self.clock.now()
+            result = Tick()
+            self._settle_open(now, now + HANDOVER, result, urgent=True)
+            return result
+
+    def _materialize(self, now: datetime) -> int:
+        start, end = now - self.timing.grace, now + self.timing.horizon
+        with self.sessions() as db:
+            due = list(
+                db.scalars(select(Slot.id).where(or_(Slot.next_at.is_(None), Slot.next_at <= end)))
+            )
         created = 0
-        window_start, window_end = now - self.timing.grace, now + self.timing.horizon
-        for slot in db.scalars(select(Slot)).all():
-            if slot.announcement.status == Status.ARCHIVED:
-                continue
-            known = {
-                (a.zone_id, a.scheduled_at)
-                for a in db.scalars(
-                    select(Airing).where(
-                        Airing.slot_id == slot.id, Airing.scheduled_at >= window_start
-                    )
-                )
-            }
-            for moment in occurrences(spec_of(slot), window_start, window_end):
-                for zone in slot.zones:
-                    if (zone.id, moment) not in known:
-                        db.add(
-                            Airing(
-                                slot_id=slot.id,
-                                zone_id=zone.id,
-                                announcement_id=slot.announcement_id,
-                                priority=slot.announcement.priority,
-                                scheduled_at=moment,
-                            )
-                        )
-                        created += 1
-        db.flush()
+        for slot_id in due:
+            try:
+                with self.sessions.begin() as db:
+                    created += self._materialize_slot(db, slot_id, start, end)
+            except Exception as exc:
+                self._failed("slot", slot_id, exc)
+            else:
+                self.alarms.resolve("slot-failed", f"slot:{slot_id}")
         return created
 
-    def _open(self, db: Session, before: datetime) -> list[Airing]:
-        return list(
-            db.scalars(
-                select(Airing)
-                .outerjoin(Slot)
-                .where(
-                    Airing.status == AiringStatus.SCHEDULED,
-                    Airing.started_at.is_(None),
-                    Airing.scheduled_at <= before,
+    def _materialize_slot(self, db: Session, slot_id: int, start: datetime, end: datetime) -> int:
+        slot = db.get(Slot, slot_id)
+        if slot is None:
+            return 0
+        if slot.announcement.status == Status.ARCHIVED:
+            slot.next_at = NEVER
+            return 0
+        spec = spec_of(slot)
+        known = {
+            (zone_id, moment)
+            for zone_id, moment in db.execute(
+                select(Airing.zone_id, Airing.scheduled_at).where(
+                    Airing.slot_id == slot.id, Airing.scheduled_at >= start
                 )
-                .order_by(Airing.scheduled_at, Slot.position, Airing.id)
             )
-        )
+        }
+        zones = [z for z in slot.zones if z.retired_at is None]
+        made = [
+            Airing(
+                slot_id=slot.id,
+                zone_id=zone.id,
+                announcement_id=slot.announcement_id,
+                priority=slot.announcement.priority,
+                scheduled_at=moment,
+            )
+            for moment in occurrences(spec, start, end)
+            for zone in zones
+            if (zone.id, moment) not in known
+        ]
+        db.add_all(made)
+        slot.next_at = next_occurrence(spec, end) or NEVER
+        return len(made)
+
+    def _repeats(self, now: datetime) -> int:
+        try:
+            with self.sessions.begin() as db:
+                made = len(air_repeats(db, now))
+        except Exception as exc:
+            self._failed("repeats", 0, exc)
+            return 0
+        self.alarms.resolve("repeats-failed", "repeats:0")
+        return made
+
+    def _settle_open(self, now: datetime, before: datetime, result: Tick, urgent: bool) -> None:
+        with self.sessions() as db:
+            ids: list[int] = list(db.scalars(_open(before, urgent)))
+        for first in range(0, len(ids), BATCH):
+            batch = ids[first : first + BATCH]
+            try:
+                result.add(self._settle_batch(batch, now))
+            except Exception:  # find the one that fails; the others settle
+                for airing_id in batch:
+                    try:
+                        result.add(self._settle_batch([airing_id], now))
+                    except Exception as exc:
+                        self._failed("airing", airing_id, exc)
+                    else:
+                        self.alarms.resolve("airing-failed", f"airing:{airing_id}")
+
+    def _settle_batch(self, ids: list[int], now: datetime) -> Tick:
+        part = Tick()
+        with self.sessions.begin() as db:
+            for airing in db.scalars(_ordered(select(Airing).where(Airing.id.in_(ids)))):
+                if airing.status == AiringStatus.SCHEDULED and airing.started_at is None:
+                    self._settle(db, airing, now, part)
+        return part
 
     def _settle(self, db: Session, airing: Airing, now: datetime, result: Tick) -> None:
-        announcement = airing.announcement
         decision = late_policy(airing.scheduled_at, now, self.timing.grace)
         if decision == "miss":
             self._close(db, airing, AiringStatus.MISSED, "late beyond the grace period", now)
             result.missed.append(airing.id)
             return
-        if airing.priority == Priority.EMERGENCY and self._ready(
-            db, airing, verify=decision == "play"
-        ):
-            if decision == "play":  # authorized and audited when it was made: no review
-                result.due.append(airing.id)
-            return
-        if announcement.status != Status.APPROVED or not announcement.approved_program_hash:
-            if decision == "play":  # nothing approved to play: never air unapproved audio
-                self._close(db, airing, AiringStatus.FAILED, "not approved at airtime", now)
+        refused = refusal(db, airing)
+        if refused is not None:
+            if decision == "play":  # it may still be approved before its time
+                self._close(db, airing, AiringStatus.FAILED, refused, now)
                 result.failed.append(airing.id)
             return
         handing_over = decision == "play" or airing.scheduled_at - now <= HANDOVER
-        intact = self._ready(db, airing, verify=handing_over)
-        if airing.program_hash != announcement.approved_program_hash or not intact:
-            revision = db.get(Revision, announcement.approved_revision_id)
-            assert revision is not None
-            program = self.speech.render_revision(db, revision)
-            if program.hash != announcement.approved_program_hash:
-                self._close(
-                    db, airing, AiringStatus.FAILED, "approved audio could not be rebuilt", now
-                )
-                result.failed.append(airing.id)
-                return
-            airing.program_hash = program.hash
+        before = airing.program_hash
+        if not make_ready(db, self.speech, airing, verify=handing_over):
+            self._close(db, airing, AiringStatus.FAILED, NOT_REBUILT, now)
+            result.failed.append(airing.id)
+            return
+        if airing.program_hash != before:
             result.rendered.append(airing.id)
         if handing_over:
             result.due.append(airing.id)
 
-    @staticmethod
-    def _ready(db: Session, airing: Airing, verify: bool) -> bool:
-        """Its program file is there; at handover, also whole (its content is its name):
-        a damaged file is rebuilt from the cache, and never aired as it is."""
-        program = db.get(Program, airing.program_hash) if airing.program_hash else None
-        if program is None or not Path(program.mp3_path).is_file():
-            return False
-        return not verify or intact(Path(program.mp3_path), program.hash)
+    def _failed(self, what: str, ident: int, exc: Exception) -> None:
+        """An alert naming what failed, raised (and logged with its trace) once until it
+        succeeds again; the pass goes on with everything else."""
+        problem = Problem(
+            f"{what}-failed",
+            f"{what}:{ident}",
+            f"Lịch phát: không xử lý được {what} {ident}: {exc}",
+            f"Scheduler: {what} {ident} could not be processed: {exc}",
+        )
+        if self.alarms.report(problem):
+            log.error("%s %s failed; the pass goes on without it", what, ident, exc_info=exc)
 
     @staticmethod
     def _close(db: Session, airing: Airing, status: AiringStatus, note: str, now: datetime) -> None:
@@ -165,3 +221,20 @@ class Scheduler:
         airing.note = note
         airing.ended_at = now
         audit(db, None, f"airing-{status.value}", f"airing:{airing.id}", note=note)
+
+
+def _open(before: datetime, urgent: bool) -> Select[Any]:
+    query = select(Airing.id).where(
+        Airing.status == AiringStatus.SCHEDULED,
+        Airing.started_at.is_(None),
+        Airing.scheduled_at <= before,
+    )
+    if urgent:
+        query = query.where(Airing.priority == Priority.EMERGENCY)
+    return _ordered(query)
+
+
+def _ordered(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(Slot, Airing.slot_id == Slot.id).order_by(
+        Airing.scheduled_at, Slot.position, Airing.id
+    )

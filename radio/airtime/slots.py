@@ -15,10 +15,20 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from radio.access.roles import Permission, require
 from radio.airtime.timeline import Length, spec_of, zone_timeline
 from radio.audit import audit
 from radio.errors import Conflict, Invalid
-from radio.models import Announcement, Slot, Status, User, Zone
+from radio.models import (
+    Airing,
+    AiringStatus,
+    Announcement,
+    Priority,
+    Slot,
+    Status,
+    User,
+    Zone,
+)
 from schedules import LOCAL_TZ, Interval, SlotSpec, SlotSpecError, occurrences, overlaps
 from schedules.recurrence import last_occurrence
 from voices.estimate import Estimate
@@ -67,7 +77,7 @@ def plan(announcement: Announcement, zones: list[Zone], asked: Request, now: dat
         announcement=announcement,
         zones=zones,
         at=asked.at,
-        times=[t.strftime("%H:%M") for t in asked.times] or None,
+        times=sorted({t.strftime("%H:%M") for t in asked.times}) or None,  # a time twice is once
         weekdays=sorted(set(asked.weekdays)),
         start_date=asked.start_date,
         end_date=asked.end_date,
@@ -83,13 +93,35 @@ def plan(announcement: Announcement, zones: list[Zone], asked: Request, now: dat
 
 def schedule(db: Session, user: User, slot: Slot, now: datetime, length: Length) -> Slot:
     """Saved, unless it overlaps another item on one of its zones."""
+    if slot.announcement.priority == Priority.EMERGENCY:  # it airs as one: the right's
+        require(user, Permission.EMERGENCY)
+    slot.created_by_id = user.id
     db.add(slot)
     db.flush()
     pairs = conflicts(db, slot, now, _last(slot) + timedelta(hours=1), length)
     if pairs:
         raise conflict_error(pairs)
     audit(db, user, "schedule", f"slot:{slot.id}", announcement=slot.announcement_id)
+    if slot.announcement.priority == Priority.EMERGENCY:
+        audit(db, user, "emergency-priority", f"slot:{slot.id}")
     return slot
+
+
+def remove(db: Session, user: User, slot: Slot, now: datetime) -> None:
+    """Deleted, its pending airings cancelled first: an airing left without its slot must
+    never air (nothing would check its approval's right any more)."""
+    pending = db.scalars(
+        select(Airing).where(
+            Airing.slot_id == slot.id,
+            Airing.status == AiringStatus.SCHEDULED,
+            Airing.started_at.is_(None),
+        )
+    )
+    for airing in pending:
+        airing.status, airing.ended_at = AiringStatus.CANCELLED, now
+        airing.note = "not aired: its slot was removed"
+    audit(db, user, "unschedule", f"slot:{slot.id}", announcement=slot.announcement_id)
+    db.delete(slot)
 
 
 def check(

@@ -137,7 +137,7 @@ def owner(template: Template) -> str:
 
 
 def voicing(template: Template) -> Voicing:
-    return Voicing(template.voice, template.rate, template.chime)
+    return Voicing(template.voice, template.rate, template.chime, template.commune_id)
 
 
 def save(db: Session, user: User, template: Template, speech: Speech) -> int:
@@ -190,7 +190,7 @@ def use(
     require(user, Permission.EMERGENCY)
     parts = fill(parse(template.text), values)
     started = time.perf_counter()
-    rendered = speech.render(parts, voicing(template))
+    rendered = speech.render(parts, voicing(template), urgent=True)
     took = time.perf_counter() - started
     program = program_row(db, rendered)
     announcement = flow.made_elsewhere(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from radio.cli import bench, cache, demo, normalize, openapi, receiver, serve, speech, voices
+from radio.malloc import return_large_buffers
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return_large_buffers()  # before the first large array: servers, workers and benches alike
     handler: Handler = args.handler
     try:
         return handler(args, Settings.from_env())

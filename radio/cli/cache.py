@@ -11,6 +11,7 @@ from radio.cli.speech import render_text
 from radio.settings import Settings
 from radio.textfiles import read_text
 from voices import SynthesisParams
+from voices.store.programs import SUBDIRECTORY, ProgramStore
 from voices.store.segments import SegmentCache
 
 
@@ -30,8 +31,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     stats = SegmentCache(settings.cache_dir, settings.cache_max_bytes).stats()
+    programs, program_bytes = ProgramStore(settings.cache_dir / SUBDIRECTORY).usage()
     if args.json:
-        print(json.dumps(asdict(stats)))
+        print(json.dumps({**asdict(stats), "programs": programs, "program_bytes": program_bytes}))
         return 0
     print(f"entries            {stats.entries}")
     print(f"size               {stats.bytes / 1e6:.1f} MB of {stats.max_bytes / 1e6:.0f} MB")
@@ -39,6 +41,7 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     print(f"evictions          {stats.evictions}")
     print(f"corrupt discarded  {stats.corrupt}")
     print(f"synthesis saved    {stats.seconds_saved:.1f} s")
+    print(f"programs           {programs} ({program_bytes / 1e6:.1f} MB; unused ones are swept)")
     return 0
 
 

@@ -6,7 +6,6 @@ minute ahead. It goes through the same API as any user, so it also shows the flo
 from __future__ import annotations
 
 import argparse
-import secrets
 import signal
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from radio.access.tokens import new_secret
 from radio.settings import Settings
 from schedules import LOCAL_TZ
 
@@ -77,8 +77,9 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         threads = [threading.Thread(target=r.run, daemon=True) for r in receivers]
         for thread in threads:
             thread.start()
+        caught = _catch_interrupts()  # before the line that says Ctrl-C stops it
         _announce(base, seeded, home)
-        _wait_for_interrupt()
+        _wait_for(caught)
         print("\nstopping: loudspeakers, playout, server…", flush=True)
         for receiver in receivers:
             receiver.stop.set()
@@ -89,11 +90,13 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _wait_for_interrupt() -> None:
-    """Until SIGINT or SIGTERM. The handler only notes the signal: one that took a lock
-    (Event.set) deadlocked when a second signal came while it held it, and signals do
-    come in twos: a supervisor that stops the whole process group (systemd) reaches the
-    demo directly and through `uv run`, which forwards it, as it does a second Ctrl-C."""
+def _catch_interrupts() -> list[int]:
+    """SIGINT and SIGTERM from now on only note the signal. The handler takes no lock
+    (Event.set did, and deadlocked when a second signal came while it held it), and signals
+    do come in twos: a supervisor that stops the whole process group (systemd) reaches the
+    demo directly and through `uv run`, which forwards it, as it does a second Ctrl-C.
+    Installed before the demo says "Press Ctrl-C": a signal right after the line stops it
+    cleanly instead of killing it."""
     caught: list[int] = []
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
@@ -101,6 +104,10 @@ def _wait_for_interrupt() -> None:
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
+    return caught
+
+
+def _wait_for(caught: list[int]) -> None:
     while not caught:
         time.sleep(0.2)
 
@@ -113,7 +120,7 @@ def _seed_users(services: Any) -> dict[str, str]:
     from radio.access.sessions import hash_password
     from radio.models import Commune, Role, User
 
-    passwords = {name: secrets.token_urlsafe(9) for name, *_ in USERS}
+    passwords = {name: new_secret(9) for name, *_ in USERS}
     with services.sessions.begin() as db:
         commune = db.scalars(select(Commune)).one()  # a fresh installation has one
         for name, role, emergency, full_name, local in USERS:
@@ -153,7 +160,9 @@ def _seed_commune(base: str, passwords: dict[str, str], lead: float) -> Seeded:
     draft = {"title": "Tiêm phòng cho trẻ em", "text": BULLETIN, "voice": "espeak-north-female"}
     announcement = officer.post("/api/announcements", json=draft).raise_for_status().json()["id"]
     officer.post(f"/api/announcements/{announcement}/submit").raise_for_status()
-    reviewer.post(f"/api/announcements/{announcement}/approve").raise_for_status()
+    heard = reviewer.post(f"/api/announcements/{announcement}/preview").raise_for_status()
+    approval = {"revision": 1, "program": heard.json()["hash"]}
+    reviewer.post(f"/api/announcements/{announcement}/approve", json=approval).raise_for_status()
     now = httpx.get(f"{base}/api/health").json()["time"]
     airtime = (datetime.fromisoformat(now) + timedelta(seconds=lead)).replace(microsecond=0)
     airtime = airtime.astimezone(LOCAL_TZ)

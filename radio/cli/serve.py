@@ -21,6 +21,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--icecast", metavar="URL", help=_ICECAST_HELP)
+    serve.add_argument("--advertise", metavar="URL", help=_ADVERTISE_HELP)
     serve.set_defaults(handler=run_serve)
 
     worker = commands.add_parser(
@@ -33,6 +34,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     worker.add_argument("--host", default="127.0.0.1")
     worker.add_argument("--port", type=int, default=8001)
     worker.add_argument("--icecast", metavar="URL", help=_ICECAST_HELP)
+    worker.add_argument("--advertise", metavar="URL", help=_ADVERTISE_HELP)
     worker.set_defaults(handler=run_worker)
 
     user = commands.add_parser("user", help="manage users from the server's shell")
@@ -49,6 +51,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add.set_defaults(handler=run_user_add)
 
 
+_ADVERTISE_HELP = (
+    "the address receivers reach this process's streams at, when it leads playout "
+    "(default: http://HOST:PORT); standbys and the API redirect receivers there"
+)
 _ICECAST_HELP = (
     "also push every zone's stream to this Icecast 2 server, "
     "http://source:PASSWORD@host:8000 (default: RADIO_ICECAST_URL)"
@@ -67,7 +73,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"playout: the worker at {settings.worker_url}")
         app = create_app(services, worker_url=settings.worker_url)
     else:
-        app = create_app(services, _onair(services, settings, icecast))
+        app = create_app(services, _onair(services, settings, icecast, _advertised(args)))
     run(app, args.host, args.port)
     return 0
 
@@ -80,16 +86,26 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     icecast = _icecast(args, settings)
     services = build(settings)
     print(f"Loa Xã playout: streams at http://{args.host}:{args.port}/stream/<zone>.mp3")
-    app = create_worker_app(services, _onair(services, settings, icecast))
+    app = create_worker_app(services, _onair(services, settings, icecast, _advertised(args)))
     run(app, args.host, args.port)
     return 0
 
 
-def _onair(services: Services, settings: Settings, icecast: IcecastTarget | None) -> OnAir:
+def _onair(
+    services: Services, settings: Settings, icecast: IcecastTarget | None, url: str
+) -> OnAir:
+    """Playout that leads only while it holds the database's lease: start as many as
+    you like on one database (a leader and standbys); exactly one plays out."""
     from radio.onair import OnAir
+    from radio.onair.lease import Leadership
     from radio.watch import Watch
 
-    return OnAir(services.scheduler, icecast, Watch(services.sessions, settings.webhook_url))
+    watch = Watch(services.sessions, settings.webhook_url)
+    return OnAir(services.scheduler, icecast, watch, Leadership(services.sessions, url))
+
+
+def _advertised(args: argparse.Namespace) -> str:
+    return str(args.advertise or f"http://{args.host}:{args.port}")
 
 
 def _icecast(args: argparse.Namespace, settings: Settings) -> IcecastTarget | None:

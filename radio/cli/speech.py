@@ -48,7 +48,8 @@ def run_say(args: argparse.Namespace, settings: Settings) -> int:
     params = SynthesisParams(rate=args.rate, volume=args.volume)
     text = args.text if args.file is None else read_text(args.file)
     program = render_text(settings, text, args.voice, params, chime=args.chime)
-    source = program.mp3_path if suffix == ".mp3" else program.master_path
+    source = program.master_path if suffix == ".wav" else program.mp3_path
+    assert source is not None  # this renderer keeps masters
     write_atomically(args.output, source.read_bytes())
     hits = sum(s.hit for s in program.segments)
     print(

@@ -9,8 +9,9 @@ from radio.models.base import Base, UTCDateTime, utcnow
 from radio.models.bulletins import Bulletin, Delivery
 from radio.models.content import Announcement, Program, Revision, Template
 from radio.models.kinds import AiringStatus, Level, Priority, Role, Status
+from radio.models.lexicon import LexiconEntry
 from radio.models.people import AuditEvent, Credential, User
-from radio.models.places import RECEIVER_ONLINE, Commune, Receiver, Zone
+from radio.models.places import RECEIVER_ONLINE, Commune, Lease, Receiver, Zone
 
 __all__ = [
     "RECEIVER_ONLINE",
@@ -24,7 +25,9 @@ __all__ = [
     "Commune",
     "Credential",
     "Delivery",
+    "Lease",
     "Level",
+    "LexiconEntry",
     "Priority",
     "Program",
     "Receipt",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -50,6 +51,14 @@ class Slot(Base):
     # Items due at the same moment on a zone play one after another, lowest first.
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who scheduled it: an emergency-priority slot airs only while they hold the right.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="fk_slots_created_by_id_users"),
+        default=None,
+    )
+    # The next moment the scheduler must look at this slot again (its first occurrence past
+    # the horizon it has materialized): a pass reads only slots that are due, not history.
+    next_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     announcement: Mapped[Announcement] = relationship()
     zones: Mapped[list[Zone]] = relationship(secondary=slot_zones)
 
@@ -58,7 +67,11 @@ class Airing(Base):
     """One occurrence of a slot on one zone: what the as-run log is made of."""
 
     __tablename__ = "airings"
-    __table_args__ = (UniqueConstraint("slot_id", "zone_id", "scheduled_at"),)
+    __table_args__ = (
+        UniqueConstraint("slot_id", "zone_id", "scheduled_at"),
+        Index("ix_airings_open", "status", "started_at", "scheduled_at"),
+        Index("ix_airings_slot", "slot_id", "scheduled_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id", ondelete="SET NULL"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))

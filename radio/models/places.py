@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ColumnElement, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from radio.models.base import Base, utcnow
@@ -37,6 +37,8 @@ class Zone(Base):
     quiet_from: Mapped[str | None] = mapped_column(String(5), default=None)  # "22:00"
     quiet_until: Mapped[str | None] = mapped_column(String(5), default=None)  # "05:30"
     quiet_volume: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Retired zones keep their history (as-run rows, receipts) but take no new airings.
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Receiver(Base):
@@ -59,3 +61,19 @@ class Receiver(Base):
     def online(self, now: datetime) -> bool:
         """Heard from within three 30-second heartbeats."""
         return self.last_seen is not None and now - self.last_seen <= RECEIVER_ONLINE
+
+    @classmethod
+    def silent(cls, now: datetime) -> ColumnElement[bool]:
+        """The receivers heard from once but not `online` now, as a query's condition."""
+        return cls.last_seen.is_not(None) & (cls.last_seen < now - RECEIVER_ONLINE)
+
+
+class Lease(Base):
+    """Who plays out: one row per role ("playout"), held by the process that renewed it
+    last before `expires_at`, with the address its streams are served from."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    expires_at: Mapped[datetime] = mapped_column()

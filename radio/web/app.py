@@ -14,6 +14,7 @@ from radio.logs import redact_access_log
 from radio.onair import OnAir
 from radio.services import Services
 from radio.web import console, errors, streams
+from radio.web.limits import BodyLimit
 from radio.web.routes import ROUTERS
 
 TITLE = "Loa Xã"
@@ -54,6 +55,7 @@ def create_app(
     app.state.onair = onair
     app.state.worker_url = worker_url
     errors.install(app)
+    app.add_middleware(BodyLimit)
     redact_access_log()
     if onair is not None:
         app.include_router(streams.router)

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, OperationalError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from radio.errors import (
@@ -44,6 +45,7 @@ _FRAMEWORK = {
     400: ("bad request", "yêu cầu không hợp lệ"),
     404: ("not found", "không tìm thấy"),
     405: ("this method is not allowed here", "phương thức này không được phép ở đây"),
+    413: ("the request is too large", "yêu cầu gửi lên quá lớn"),
 }
 
 
@@ -123,7 +125,8 @@ def install(app: FastAPI) -> None:
         raise exc
 
     @app.exception_handler(OperationalError)
-    async def database_down(_: Request, exc: OperationalError) -> JSONResponse:
+    @app.exception_handler(PoolTimeout)
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
         """The database cannot be reached or is busy: nothing was saved, try again."""
         log.warning("database unavailable: %s", str(exc).splitlines()[0])
         return answer(

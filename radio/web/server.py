@@ -14,6 +14,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from playout import Playout
+from radio.settings import MAX_CONNECTIONS
+from radio.web.connections import HeaderDeadline
 
 # How long requests under way may take to finish once the server is asked to stop.
 GRACE_S = 10
@@ -24,8 +26,20 @@ class Server(uvicorn.Server):
     themselves, and uvicorn waits for every connection to close before it stops."""
 
     def __init__(self, app: FastAPI, host: str, port: int, log_level: str) -> None:
+        services = getattr(app.state, "services", None)
+        trusted = services.settings.trusted_proxies if services is not None else ""
+        limit = services.settings.max_connections if services is not None else MAX_CONNECTIONS
         config = uvicorn.Config(
-            app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=GRACE_S
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=GRACE_S,
+            # forwarded headers only from the proxies the operator names
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+            http=HeaderDeadline,
+            limit_concurrency=limit,
         )
         super().__init__(config)
         onair = getattr(app.state, "onair", None)

@@ -4,36 +4,45 @@ Receivers authenticate with their token, as a bearer header or `?token=` (many I
 speakers take only a URL), and hear only their own zone. With `Icy-MetaData: 1` the stream
 carries the current title every 8,192 bytes, as Icecast does. Where a separate worker
 plays out, the API answers with a redirect to it instead (`redirect`).
+
+Under our server (`radio.web.server`) the stream takes its connection over and the
+channel writes to it directly; under another ASGI server it is a streaming response fed
+by a queue, slower but the same bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
-from playout import HANG_UP, Channel
+from playout import HANG_UP, Channel, StreamListener
+from playout.listeners import ICY_METAINT, metadata
 from radio.access.deps import ThisReceiver, bearer
-from radio.errors import Forbidden
+from radio.errors import Forbidden, Unavailable
 from radio.onair import OnAir
+from radio.onair.lease import leader_url
+from radio.web.connections import TAKE_OVER, TakeOver
 from radio.web.errors import problems
 from voices.audio import format as broadcast
 
-ICY_METAINT = 8192
 _IDLE_CHECK_S = 5.0
 
 router = APIRouter(tags=["streams"])
 redirect = APIRouter(tags=["streams"])
 
-_STREAM = {
+_STREAM: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {broadcast.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         "description": "The zone's live channel, continuous MP3 in the broadcast format",
     },
-    **problems(401, 403, 422),
+    307: {"description": "This process is a standby: the playout leader serves the stream"},
+    **problems(401, 403, 422, 503),
 }
 
 
@@ -43,12 +52,15 @@ _STREAM = {
     responses=_STREAM,
     operation_id="stream",
 )
-async def stream(zone: str, request: Request, receiver: ThisReceiver) -> StreamingResponse:
+async def stream(zone: str, request: Request, receiver: ThisReceiver) -> Response:
+    """The zone's live channel; from a standby playout process, a redirect to the leader."""
     if receiver.zone.slug != zone:
         raise Forbidden(
             "this receiver belongs to another zone", "thiết bị thu này thuộc khu vực khác"
         )
     onair: OnAir = request.app.state.onair
+    if not onair.leading:  # a standby: the leader serves the streams
+        return _to_leader(zone, request, await _leader(request))
     channel = onair.playout.channel(zone)
     icy = request.headers.get("icy-metadata") == "1"
     headers = {
@@ -59,20 +71,76 @@ async def stream(zone: str, request: Request, receiver: ThisReceiver) -> Streami
     }
     if icy:
         headers["icy-metaint"] = str(ICY_METAINT)
-    return StreamingResponse(_body(channel, icy), media_type=broadcast.MEDIA_TYPE, headers=headers)
+    if TAKE_OVER in request.scope:
+        return Live(channel, icy, onair, receiver.id, headers)
+    body = _body(channel, icy, onair, receiver.id)
+    return StreamingResponse(body, media_type=broadcast.MEDIA_TYPE, headers=headers)
+
+
+class Live(Response):
+    """The stream on its own connection: answered here, then written by the channel."""
+
+    def __init__(
+        self, channel: Channel, icy: bool, onair: OnAir, receiver: int, headers: dict[str, str]
+    ) -> None:
+        super().__init__(media_type=broadcast.MEDIA_TYPE, headers=headers)
+        # a body until the connection closes: no length (Response adds "0" for no content)
+        self.raw_headers = [h for h in self.raw_headers if h[0] != b"content-length"]
+        self.channel, self.icy, self.onair, self.receiver = channel, icy, onair, receiver
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        take_over: TakeOver = scope[TAKE_OVER]
+        listener: StreamListener | None = None
+
+        def lost() -> None:
+            if listener is not None:
+                self.channel.leave(listener)
+                self.onair.receivers.left(self.receiver, self.channel.zone, listener)
+
+        transport = take_over(self.raw_headers, lost)
+        if transport is None:
+            return  # the receiver went away before its answer
+        listener = StreamListener(transport, self.icy)
+        self.channel.add(listener)
+        self.onair.receivers.joined(self.receiver, self.channel.zone, listener)
 
 
 @redirect.get(
     "/stream/{zone}.mp3",
     response_class=RedirectResponse,
     status_code=307,
-    responses={307: {"description": "The worker that plays out serves the stream"}},
+    responses={
+        307: {"description": "The worker that plays out serves the stream"},
+        **problems(503),
+    },
     operation_id="stream_elsewhere",
 )
 async def stream_elsewhere(zone: str, request: Request) -> RedirectResponse:
-    """Streams are served by the worker: send receivers there. Clients drop credentials
-    on a redirect to another origin, so a bearer token moves into the query string."""
-    worker_url: str = request.app.state.worker_url
+    """Streams are served by the worker that leads playout (or the configured worker
+    while none does): send receivers there."""
+    leader = await _leader(request)
+    return _to_leader(zone, request, leader or request.app.state.worker_url)
+
+
+async def _leader(request: Request) -> str | None:
+    services = request.app.state.services
+
+    def ask() -> str | None:
+        with services.sessions() as db:
+            return leader_url(db)
+
+    return await asyncio.to_thread(ask)
+
+
+def _to_leader(zone: str, request: Request, url: str | None) -> RedirectResponse:
+    """Clients drop credentials on a redirect to another origin, so a bearer token moves
+    into the query string."""
+    if not url:
+        raise Unavailable(
+            "no process plays out at the moment; try again in a few seconds",
+            "hiện chưa có tiến trình phát sóng; hãy thử lại sau vài giây",
+        )
+    worker_url = url
     query = dict(request.query_params)
     token = bearer(request)
     if token and "token" not in query:
@@ -81,8 +149,9 @@ async def stream_elsewhere(zone: str, request: Request) -> RedirectResponse:
     return RedirectResponse(f"{target}?{urlencode(query)}" if query else target, 307)
 
 
-async def _body(channel: Channel, icy: bool) -> AsyncIterator[bytes]:
+async def _body(channel: Channel, icy: bool, onair: OnAir, receiver: int) -> AsyncIterator[bytes]:
     listener = channel.listen()
+    onair.receivers.joined(receiver, channel.zone, listener)
     until_meta = ICY_METAINT
     try:
         while True:
@@ -102,13 +171,8 @@ async def _body(channel: Channel, icy: bool) -> AsyncIterator[bytes]:
                 yield part
                 until_meta -= len(part)
                 if until_meta == 0:
-                    yield _metadata(channel.title)
+                    yield metadata(channel.title)
                     until_meta = ICY_METAINT
     finally:
         channel.leave(listener)
-
-
-def _metadata(title: str) -> bytes:
-    text = f"StreamTitle='{title.replace(chr(39), ' ')}';".encode()[: 255 * 16]
-    blocks = (len(text) + 15) // 16
-    return bytes([blocks]) + text.ljust(blocks * 16, b"\0")
+        onair.receivers.left(receiver, channel.zone, listener)

@@ -32,6 +32,7 @@ _PASSES = 5
 _CANDIDATE = 0.5
 _TAPS = 12
 _PHASES = np.array([0.25, 0.5, 0.75])
+_BLOCK = 65_536  # candidate samples interpolated at a time
 _OFFSETS = np.arange(_TAPS) - _TAPS // 2 + 1  # samples -5..6 around the interval 0..1
 # (taps x phases) windowed-sinc weights interpolating the points between sample 0 and 1.
 _DISTANCE = _OFFSETS[:, None] - _PHASES[None, :]
@@ -90,9 +91,14 @@ def true_peaks(audio: Float, floor: float | None = None) -> Float:
     # An interval can peak above both of its ends: look at those on either side of a loud sample.
     loud[:-1] |= loud[1:]
     starts = np.flatnonzero(loud)
-    padded = np.pad(audio, _TAPS)
-    windows = sliding_window_view(padded, _TAPS)[starts + _TAPS + _OFFSETS[0]]
-    peaks[starts] = np.maximum(peaks[starts], np.abs(windows @ _WEIGHTS).max(axis=1))
+    every = sliding_window_view(np.pad(audio, _TAPS), _TAPS)
+    # In blocks: the gathered windows are _TAPS copies of each sample, and in a loud
+    # recording (music, a tone) nearly every sample is a candidate; whole, a minute of it
+    # would take 280 MB.
+    for block in range(0, len(starts), _BLOCK):
+        at = starts[block : block + _BLOCK]
+        windows = every[at + _TAPS + _OFFSETS[0]]
+        peaks[at] = np.maximum(peaks[at], np.abs(windows @ _WEIGHTS).max(axis=1))
     return peaks
 
 

@@ -171,9 +171,11 @@ class Catalog:
 
     def info(self, voice_id: str) -> VoiceInfo:
         """The catalog facts of a voice id (a speaker id gives its model's facts)."""
-        model_id = voice_id.partition(_SPEAKER_SEP)[0]
+        model_id, _, speaker = voice_id.partition(_SPEAKER_SEP)
         for info in self.voices():
-            if info.id in (voice_id, model_id):
+            if info.id == model_id:
+                if speaker and speaker not in info.speakers:
+                    raise VoiceError(f"voice {model_id!r} has no speaker {speaker!r}")
                 return info
         raise VoiceError(f"unknown voice {voice_id!r}; see: radio voices list")
 
@@ -182,7 +184,8 @@ class Catalog:
         for b in _BUILTIN:
             if b.id == voice_id:
                 return EspeakSynthesizer(b.id, b.espeak_voice)
-        model_id, _, speaker = voice_id.partition(_SPEAKER_SEP)
+        model_id = self.info(voice_id).id  # only ids the catalog lists, never a path
+        speaker = voice_id.partition(_SPEAKER_SEP)[2]
         directory = self.root / model_id
         manifest_path = directory / _MANIFEST
         if not manifest_path.is_file() or model_id.startswith("."):

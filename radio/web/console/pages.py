@@ -23,9 +23,19 @@ from schedules import LOCAL_TZ
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 
+def _on_this_site(path: str) -> bool:
+    """Only a path of this site: browsers read "//host" and "/\\host" as another site."""
+    return (
+        path.startswith("/")
+        and not path.startswith(("//", "/\\"))
+        and "\\" not in path
+        and all(c.isprintable() for c in path)
+    )
+
+
 @router.get("/login")
 def login(request: Request, next: str = "/", expired: bool = False) -> Response:
-    safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+    safe_next = next if _on_this_site(next) else "/"
     return page(request, "login.html", None, next=safe_next, expired=expired)
 
 

@@ -110,8 +110,8 @@ def _aired(db: Session, commune: Commune | None) -> list[dict[str, Any]]:
         announcement = db.get(Announcement, announcement_id)
         program = db.get(Program, program_hash)
         revision = db.scalar(select(Revision).where(Revision.program_hash == program_hash))
-        if announcement is None or program is None:
-            continue
+        if announcement is None or program is None or not Path(program.mp3_path).is_file():
+            continue  # its audio is past the archive's keeping (radio.retention)
         items.append(
             {
                 "title": announcement.title,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from radio.access import scope
 from radio.access.deps import Db, Svc
+from radio.access.roles import Permission, require
 from radio.airtime import bulletins
 from radio.airtime.templates import parse
 from radio.airtime.timeline import on_air_now
@@ -115,6 +116,9 @@ def bulletins_page(request: Request, user: Viewer, db: Db, services: Svc) -> Res
 
 @router.get("/admin")
 def admin(request: Request, user: Viewer, db: Db) -> Response:
+    """Users, roles, emergency rights and zones: the operator's page (403 for others,
+    who have no business reading who holds which right)."""
+    require(user, Permission.OPERATE)
     every = list(db.scalars(scope.communes(user)))
     return page(
         request,

@@ -5,12 +5,14 @@ from fastapi import APIRouter
 
 from radio.web.routes import (
     access,
+    accounts,
     announcements,
     asrun,
     bulletins,
     communes,
     emergency,
     receivers,
+    relay,
     schedule,
     service,
     speech,
@@ -21,8 +23,10 @@ from radio.web.routes import (
 ROUTERS: list[APIRouter] = [
     service.router,
     access.router,
+    accounts.router,
     communes.router,
     receivers.router,
+    relay.router,
     asrun.router,
     announcements.router,
     schedule.router,

@@ -6,14 +6,14 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from radio.access import scope, sessions
+from radio.access import accounts, scope, sessions
 from radio.access.csrf import csrf_for
 from radio.access.deps import SESSION_COOKIE, Db, Me, Operator, Svc, session_token
 from radio.audit import audit
-from radio.errors import Conflict, Unauthenticated
+from radio.errors import Conflict, Throttled, Unauthenticated
 from radio.models import Commune, Role, User
 from radio.web.errors import problems
-from radio.web.schemas import CommuneOut
+from radio.web.schemas import CommuneOut, Moment
 
 router = APIRouter(prefix="/api", tags=["access"], responses=problems(422, 503))
 
@@ -35,8 +35,14 @@ class MeOut(BaseModel):
     commune: CommuneOut | None  # none: the level above
 
 
+class TokenIn(BaseModel):
+    days: int = Field(default=90, ge=1, le=365)
+
+
 class TokenOut(BaseModel):
-    token: str
+    token: str  # shown this once
+    id: int
+    expires_at: Moment
 
 
 class NewUser(BaseModel):
@@ -55,17 +61,25 @@ class UserOut(BaseModel):
 
 
 @router.post("/auth/login", responses=problems(401, 429))
-def login(body: Login, request: Request, response: Response, db: Db, services: Svc) -> LoginOut:
-    """A session for the console (cookie) or a script (the token). Failed attempts are
-    counted per account (locked after five in a row) and per client address."""
+def login(body: Login, request: Request, response: Response, services: Svc) -> LoginOut:
+    """A session for the console (cookie) or a script (the token). Failed attempts slow
+    down further ones per username and address (after five in a row) and per address."""
     now, client = services.clock.now(), request.client.host if request.client else "?"
-    services.throttle.check(client, now)
+
+    def admit() -> None:
+        services.throttle.admit(client, body.username, now)
+
     try:
-        token = sessions.login(db, body.username, body.password, now)
-    except Unauthenticated:
-        services.throttle.fail(client, now)
-        sessions.note_failure(services.sessions, body.username, now)
+        token = sessions.login(services.sessions, body.username, body.password, now, admit)
+    except Throttled:  # refused before anything was judged: nothing to settle
         raise
+    except Unauthenticated:
+        services.throttle.settle(client, body.username, now, ok=False)
+        raise
+    except BaseException:  # the database away, say: no guess was judged
+        services.throttle.settle(client, body.username, now, ok=None)
+        raise
+    services.throttle.settle(client, body.username, now, ok=True)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -97,8 +111,13 @@ def me(user: Me, db: Db) -> MeOut:
 
 
 @router.post("/tokens", status_code=201, responses=problems(401))
-def create_token(user: Me, db: Db) -> TokenOut:
-    return TokenOut(token=sessions.issue(db, user, "api", None))
+def create_token(user: Me, db: Db, services: Svc, body: TokenIn | None = None) -> TokenOut:
+    """A token for a script (`Authorization: Bearer …`), shown once; it expires after
+    `days` (90 unless asked, at most 365)."""
+    days = body.days if body else accounts.TOKEN_DAYS
+    token, credential = accounts.new_api_token(db, user, services.clock.now(), days)
+    assert credential.expires_at is not None
+    return TokenOut(token=token, id=credential.id, expires_at=credential.expires_at)
 
 
 @router.post("/users", status_code=201, responses=problems(401, 403, 409))

@@ -3,9 +3,11 @@ archive; and their programs' audio."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
@@ -14,6 +16,7 @@ from radio.access import scope
 from radio.access.deps import Composer, Db, Me, Reviewer, Svc
 from radio.errors import Invalid
 from radio.models import Announcement, Priority, Status
+from radio.speech import Voicing
 from radio.textfiles import TextFileError, decode_text
 from radio.web.errors import problems
 from radio.web.paging import PAGED, Page
@@ -97,7 +100,8 @@ async def upload_announcement(
     except TextFileError as exc:
         raise Invalid(str(exc), "tệp không phải văn bản UTF-8 hoặc UTF-16") from None
     draft = flow.Draft(title, text, voice, rate)
-    return AnnouncementOut.model_validate(flow.create(db, user, draft, services.speech))
+    made = await run_in_threadpool(flow.create, db, user, draft, services.speech)  # off the loop
+    return AnnouncementOut.model_validate(made)
 
 
 @router.get("/announcements/{announcement_id}", responses=problems(404))
@@ -115,11 +119,21 @@ def revise_announcement(
     )
 
 
-@router.post("/announcements/{announcement_id}/preview", responses=problems(404))
+@router.post("/announcements/{announcement_id}/preview", responses=problems(404, 429))
 def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) -> ProgramOut:
     """The current revision rendered (through the caches: the broadcast costs nothing
-    more), to listen to."""
+    more), to listen to. A new render counts against the user's quota (429 past it)."""
     announcement = scope.announcement(db, user, announcement_id)
+    revision = announcement.current
+    if revision.program is None or not Path(revision.program.mp3_path).is_file():
+        services.quota.take(user.id, services.clock.now())
+        if not announcement.fixed_audio:
+            parts, voicing = [revision.text], Voicing.of(revision)
+            # Synthesize holding no database connection: twenty previews at once held
+            # every connection of the pool for as long as they took, and the rest of the
+            # station waited (503). The render below then finds the program whole.
+            db.commit()
+            services.speech.render(parts, voicing)
     return ProgramOut.model_validate(services.speech.render_revision(db, announcement.current))
 
 
@@ -133,13 +147,20 @@ def submit_announcement(
     return AnnouncementOut.model_validate(announcement)
 
 
+class Approval(BaseModel):
+    revision: int = Field(ge=1)  # the revision number the reviewer heard
+    program: str = Field(min_length=1, max_length=64)  # the hash of the program heard
+
+
 @router.post("/announcements/{announcement_id}/approve", responses=problems(403, 404, 409))
 def approve_announcement(
-    announcement_id: int, user: Reviewer, db: Db, services: Svc
+    announcement_id: int, body: Approval, user: Reviewer, db: Db, services: Svc
 ) -> AnnouncementOut:
+    """Approve what the reviewer heard, named by its revision and program: a newer
+    revision (or other audio) is a 409 naming it, and nothing is approved."""
     announcement = scope.announcement(db, user, announcement_id)
     program = services.speech.render_revision(db, announcement.current)
-    flow.approve(db, user, announcement, program)
+    flow.approve(db, user, announcement, program, flow.Heard(body.revision, body.program))
     return AnnouncementOut.model_validate(announcement)
 
 

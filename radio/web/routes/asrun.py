@@ -74,6 +74,15 @@ class AlertOut(BaseModel):
     en: str
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(row: list[object]) -> list[object]:
+    """A spreadsheet must not run what an officer typed: text starting like a formula
+    (a title "=HYPERLINK(…)") is written with a leading apostrophe, shown as typed."""
+    return [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA) else v for v in row]
+
+
 def _between(user: User, start: date, end: date) -> Select[Airing]:
     begin = datetime.combine(start, time(0), LOCAL_TZ)
     until = datetime.combine(end, time(0), LOCAL_TZ) + timedelta(days=1)
@@ -92,22 +101,24 @@ def as_run_csv(user: Me, db: Db, start: date, end: date, zone: str | None = None
     writer.writerow(COLUMNS)
     for a in db.scalars(query):
         writer.writerow(
-            [
-                a.id,
-                a.zone.commune.slug,
-                a.zone.slug,
-                a.announcement_id,
-                a.announcement.title,
-                a.priority.value,
-                local_iso(a.scheduled_at),
-                local_iso(a.started_at),
-                local_iso(a.ended_at),
-                a.status.value,
-                a.listeners_at_start or 0,
-                a.program_hash or "",
-                a.note or "",
-                "; ".join(_receipt_text(r) for r in _receipts(db, a)),
-            ]
+            cell_safe(
+                [
+                    a.id,
+                    a.zone.commune.slug,
+                    a.zone.slug,
+                    a.announcement_id,
+                    a.announcement.title,
+                    a.priority.value,
+                    local_iso(a.scheduled_at),
+                    local_iso(a.started_at),
+                    local_iso(a.ended_at),
+                    a.status.value,
+                    a.listeners_at_start or 0,
+                    a.program_hash or "",
+                    a.note or "",
+                    "; ".join(_receipt_text(r) for r in _receipts(db, a)),
+                ]
+            )
         )
     return Response(
         out.getvalue(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import AliasPath, BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -104,10 +105,16 @@ async def send_bulletin_recording(
     data = await read_upload(file, MAX_RECORDING, "the recording", "tệp ghi âm")
     outgoing = Outgoing(title, level, communes)
     now = services.clock.now()
-    bulletin = bulletins.send_recording(
-        db, user, outgoing, data, services.speech, now, services.length
-    )
-    return _sent(request, db, services, bulletin)
+
+    def send() -> BulletinOut:
+        bulletin = bulletins.send_recording(
+            db, user, outgoing, data, services.speech, now, services.length
+        )
+        return _sent(request, db, services, bulletin)
+
+    # Decoding and encoding take seconds of CPU, and the database may make us wait: off
+    # the event loop, which also carries the live streams and the on-air loop.
+    return await run_in_threadpool(send)
 
 
 @router.get("/bulletins", responses=PAGED)

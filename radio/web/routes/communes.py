@@ -7,11 +7,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from radio.access import scope
-from radio.access.deps import Db, Me, Operator
+from radio.access.deps import Db, Me, Operator, Svc
 from radio.access.roles import Permission, require
 from radio.audit import audit
 from radio.errors import Conflict, Invalid
 from radio.models import Commune, Zone
+from radio.places import retire_zone
 from radio.web.errors import problems
 from radio.web.schemas import CommuneOut, Out, Slug
 
@@ -92,8 +93,10 @@ def add_zone(body: NewZone, user: Operator, db: Db) -> ZoneOut:
 
 
 @router.delete("/zones/{slug}", status_code=204, responses=problems(403))
-def delete_zone(slug: str, user: Operator, db: Db) -> None:
-    db.delete(scope.zone(db, user, slug))
+def delete_zone(slug: str, user: Operator, db: Db, services: Svc) -> None:
+    """Deleted if it never aired anything; else retired, its history kept (as-run rows,
+    receipts), its receivers revoked and its pending airings cancelled."""
+    retire_zone(db, user, scope.zone(db, user, slug), services.clock.now())
 
 
 @router.put("/zones/{slug}/volume", responses=problems(403))

@@ -49,7 +49,7 @@ def start_emergency(
     after it."""
     announcement = scope.announcement(db, user, body.announcement_id)
     zones = [scope.zone(db, user, slug) for slug in dict.fromkeys(body.zones)]
-    program = services.speech.render_revision(db, announcement.current)
+    program = services.speech.render_revision(db, announcement.current, urgent=True)
     airings, repeat = emergencies.start(
         db, user, announcement, program.hash, zones, services.clock.now(), body.repeat_minutes
     )

@@ -137,8 +137,9 @@ def add_slot(
 
 
 @router.delete("/slots/{slot_id}", status_code=204, responses=problems(403, 404))
-def delete_slot(slot_id: int, user: Composer, db: Db) -> None:
-    db.delete(scope.slot(db, user, slot_id))
+def delete_slot(slot_id: int, user: Composer, db: Db, services: Svc) -> None:
+    """The slot and its airings not yet started; what aired stays in the as-run log."""
+    rules.remove(db, user, scope.slot(db, user, slot_id), services.clock.now())
 
 
 @router.put("/slots/{slot_id}/position", responses=problems(403, 404))

@@ -55,7 +55,7 @@ def list_voices(user: Me, services: Svc) -> list[VoiceOut]:
 @router.get(
     "/voices/{voice_id}/sample.mp3",
     response_class=FileResponse,
-    responses={200: MP3, **problems(409)},
+    responses={200: MP3, **problems(404, 409)},
 )
 def voice_sample(voice_id: str, user: Me, services: Svc) -> FileResponse:
     """A short sentence in the voice, rendered through the cache (so, once)."""
