@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -7,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import voices
 from tests.clirun import radio
 from voices.normalize import (
     NORMALIZER_VERSION,
@@ -104,6 +109,44 @@ def test_lexicon_overrides_the_built_in_readings() -> None:
     )
     assert normalizer.normalize("thôn nà héo") == "thôn Nà Hẻo"  # case-insensitive
     assert Normalizer().normalize("UBND") == "ủy ban nhân dân"
+
+
+def test_the_built_in_lexicon_lies_under_the_communes_own() -> None:
+    text = "Họp online, xem livestream trên fanpage."
+    assert Normalizer().normalize(text) == "Họp on lai, xem lai trim trên phan pết."
+    commune = Normalizer(Lexicon.parse("online = trực tuyến"))
+    assert commune.normalize(text) == "Họp trực tuyến, xem lai trim trên phan pết."
+
+
+def test_explain_names_the_rule_of_each_new_reading() -> None:
+    line = "Sạt lở tại Km 42 QL3B, GV nghỉ 8h-10h, đợt II, 2.500/3.000 hộ có 4G, xem backan.gov.vn."
+    _, rewrites = Normalizer().explain(line)
+    kinds = {r.original: (r.kind, r.reading) for r in rewrites}
+    assert kinds["Km 42"] == ("road", "ki lô mét bốn mươi hai")
+    assert kinds["QL3B"] == ("road", "quốc lộ ba bê")
+    assert kinds["GV"] == ("abbreviation", "giáo viên")
+    assert kinds["-"] == ("range", "đến")
+    assert kinds["đợt II"] == ("roman", "đợt hai")
+    assert kinds["2.500/3.000"] == ("fraction", "hai nghìn năm trăm trên ba nghìn")
+    assert kinds["4G"] == ("number", "bốn gờ")
+    assert kinds["backan.gov.vn"] == ("url", "bắc kạn chấm gờ ô vê chấm vê nờ")
+
+
+@pytest.mark.parametrize("data", ["lexicon.txt", "syllables.txt"])
+def test_the_shipped_readings_are_part_of_the_normalizer_version(data: str, tmp_path: Path) -> None:
+    """Cached audio is keyed by NORMALIZER_VERSION: a line added to a shipped data file
+    must change it, or programs made with the old reading would be served."""
+    package = Path(voices.__file__).parent
+    shutil.copytree(package, tmp_path / "voices")
+    probe = ["-c", "from voices.normalize import NORMALIZER_VERSION as v; print(v)"]
+    run = {"env": {**os.environ, "PYTHONPATH": str(tmp_path)}, "cwd": tmp_path}
+    before = subprocess.run([sys.executable, *probe], capture_output=True, text=True, **run)
+    with (tmp_path / "voices" / "data" / data).open("a", encoding="utf-8") as f:
+        f.write("zoom = dum dum\n")
+    after = subprocess.run([sys.executable, *probe], capture_output=True, text=True, **run)
+    assert before.returncode == 0 and after.returncode == 0, before.stderr + after.stderr
+    assert before.stdout.strip() == NORMALIZER_VERSION
+    assert after.stdout.strip() != before.stdout.strip()
 
 
 def test_lexicon_version_follows_its_entries_and_joins_the_normalizer_version() -> None:

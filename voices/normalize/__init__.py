@@ -21,9 +21,12 @@ from voices.normalize.scanner import Rewrite, Rule, Scanner
 
 
 def _source_version() -> str:
-    """Derived from the rules' own source, so it changes whenever output can change."""
+    """Derived from the rules' own source and data files (the built-in lexicon, the toned
+    words of addresses), so it changes whenever output can change."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    data = Path(__file__).parent.parent / "data"
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    for path in [*sources, data / "lexicon.txt", data / "syllables.txt"]:
         digest.update(path.read_bytes())
     return "1." + digest.hexdigest()[:12]
 

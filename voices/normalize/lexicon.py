@@ -8,8 +8,11 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+from importlib.resources import files
 from pathlib import Path
+
+BUILTIN_FILE = "data/lexicon.txt"
 
 
 class LexiconError(ValueError):
@@ -68,6 +71,14 @@ class Lexicon:
     def reading(self, written: str) -> str:
         folded = written.casefold()
         return next(v for k, v in self.entries.items() if k.casefold() == folded)
+
+
+@cache
+def builtin() -> Lexicon:
+    """The lexicon shipped with Loa Xã (loanwords, brands, digital terms): the layer under
+    every commune's own, part of NORMALIZER_VERSION. A bad line in it is a bug: it raises."""
+    text = files("voices").joinpath(BUILTIN_FILE).read_text("utf-8")
+    return Lexicon.parse(text, BUILTIN_FILE).checked()
 
 
 def _entry(raw: str) -> tuple[str | None, str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from voices.normalize.addresses import SYLLABLE, read_address, spell
+from voices.normalize.lexicon import builtin
 from voices.normalize.numbers import (
     read_digits,
     read_int,
@@ -20,8 +22,7 @@ from voices.normalize.tables import (
     DATE_CONTEXT,
     DOCUMENT_CODES,
     DOTTED,
-    LETTERS,
-    LOANWORDS,
+    ROADS,
     ROMAN_CONTEXT,
     UNITS,
 )
@@ -34,11 +35,14 @@ NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d]|[.,]\d)|\d+(?:,\d+)?(?![\d]|[.,]\
 _COUNT_CONTEXT = frozenset({"có", "đạt", "được", "thứ", "xếp", "chiếm", "còn", "tổng"})
 _DAY_WORDS = frozenset({"ngày", "hôm", "đêm", "sáng", "trưa", "chiều", "tối", "mồng", "mùng"})
 _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_LETTER_NOT_NUMERAL = frozenset("CDLM")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}"
-    r"(?:ng|nh|ch|[cmnptiyuo])?"
-)
+# A whole number, with or without thousands separators.
+_GROUPED = r"\d{1,3}(?:\.\d{3})+|\d+"
+# Loanwords, brands and digital terms (voices/data/lexicon.txt), keyed in lower case.
+LOANWORDS = {k.lower(): v for k, v in builtin().entries.items()}
+# Words that make ĐV a member of the Youth Union (đoàn viên) rather than of the Party.
+_YOUTH = ("đoàn", "thanh niên", "ĐTN", "đtn")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -68,45 +72,7 @@ def _date(m: Match, day: int, month: int, year: str | None) -> str | None:
 
 
 def _url(m: Match) -> str:
-    text = re.sub(r"^(?:https?://)", "", m.group(0)).rstrip("/")
-    spoken = {
-        ".": "chấm",
-        "/": "gạch chéo",
-        "@": "a còng",
-        "-": "gạch ngang",
-        "_": "gạch dưới",
-        ":": "hai chấm",
-    }
-    words = []
-    for token in re.findall(r"[A-Za-z]+|\d+|[./@\-_:]", text):
-        if token in spoken:
-            words.append(spoken[token])
-        elif token.isdigit():
-            words.append(read_digits(token))
-        elif token.lower() == "www":
-            words.append("vê kép vê kép vê kép")
-        elif len(token) == 1:
-            words.append(_spell(token))
-        elif token.lower() == "vn":
-            words.append("vê en")
-        else:
-            words.append(" ".join(_syllables(token.lower())))
-    return " ".join(words)
-
-
-def _syllables(word: str) -> list[str]:
-    """Vietnamese written without spaces or tones, as in domain names: "dichvucong" ->
-    dich vu cong. Fewest syllables wins; a word that does not split stays whole."""
-    best: list[list[str] | None] = [[]] + [None] * len(word)
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - 7), end):
-            head = best[start]
-            if head is not None and _SYLLABLE.fullmatch(word[start:end]):
-                candidate = [*head, word[start:end]]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
-    return best[-1] or [word]
+    return read_address(m.group(0), LOANWORDS)
 
 
 def _document_number(m: Match) -> str:
@@ -116,7 +82,7 @@ def _document_number(m: Match) -> str:
     for code in re.split(r"[-/.]", m.group("codes")):
         letters, digits = re.fullmatch(r"(\D*)(\d*)", code).groups()  # type: ignore[union-attr]
         if letters:
-            words.append(DOCUMENT_CODES.get(letters) or _spell(letters))
+            words.append(DOCUMENT_CODES.get(letters) or spell(letters))
         if digits:
             words.append(read_int(int(digits), m.dialect))
     return " ".join(words)
@@ -164,7 +130,8 @@ def _day_month(m: Match) -> str | None:
 
 
 def _fraction(m: Match) -> str:
-    return f"{read_int(int(m.group('a')), m.dialect)} trên {read_int(int(m.group('b')), m.dialect)}"
+    """Done of total: "8/8 thôn", "2.500/3.000 liều"."""
+    return f"{_number(m, 'a')} trên {_number(m, 'b')}"
 
 
 def _time(m: Match) -> str | None:
@@ -181,14 +148,18 @@ def _time(m: Match) -> str | None:
 
 def _roman(m: Match) -> str | None:
     numeral = m.group("roman")
-    if not numeral or not _ROMAN.fullmatch(numeral):
-        return None
-    values = [_ROMAN_VALUES[c] for c in numeral]
-    total = sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
-    reading = f"{m.group('word')} {read_int(total, m.dialect)}"
+    if not numeral or numeral in _LETTER_NOT_NUMERAL or not _ROMAN.fullmatch(numeral):
+        return None  # "khu C", "loại D", "hạng C": a letter, not 100 or 500
+    word = ABBREVIATIONS.get(m.group("word"), m.group("word"))  # BĐ II: báo động hai
+    reading = f"{word} {read_int(_roman_value(numeral), m.dialect)}"
     if m.group("y"):
         reading += f" năm {read_int(int(m.group('y')), m.dialect)}"
     return reading
+
+
+def _roman_value(numeral: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
 
 
 def _ordinal(m: Match) -> str:
@@ -229,13 +200,9 @@ def _dotted_number(m: Match) -> str:
 def _acronym(m: Match) -> str:
     word = m.group(0)
     lower = word.lower()
-    if not word.isascii() or len(word) >= 6 or _SYLLABLE.fullmatch(lower):
+    if not word.isascii() or len(word) >= 6 or SYLLABLE.fullmatch(lower):
         return lower  # a Vietnamese word in capitals (THÔNG BÁO KHẨN) or an English word
-    return _spell(word)
-
-
-def _spell(letters: str) -> str:
-    return " ".join(LETTERS.get(c.upper(), c) for c in letters)
+    return spell(word)
 
 
 def _symbol(m: Match) -> str:
@@ -258,6 +225,43 @@ def _symbol(m: Match) -> str:
     return readings.get(symbol, ", ")
 
 
+def _road(m: Match) -> str:
+    """QL279, ĐT.258, QL 3B: the road's kind, its number, the letter after it."""
+    kind = ROADS[m.group("kind")]
+    if kind.startswith("đường ") and m.word_before() == "đường":
+        kind = kind.removeprefix("đường ")  # "Đường ĐT.258": the word is written already
+    words = [kind, read_int(int(m.group("n")), m.dialect)]
+    if m.group("suffix"):
+        words.append(spell(m.group("suffix")))
+    return " ".join(words)
+
+
+def _kilometre_post(m: Match) -> str:
+    """Km 42, Km42+300: a post along a road, read as people say it."""
+    words = ["ki lô mét", read_int(int(m.group("n")), m.dialect)]
+    if m.group("plus"):
+        words += ["cộng", read_int(int(m.group("plus")), m.dialect)]
+    return " ".join(words)
+
+
+def _lettered(m: Match) -> str:
+    """A number with a capital letter glued on: lớp 9A, quốc lộ 3B, 4G, 5G."""
+    return f"{read_int(int(m.group('n')), m.dialect)} {spell(m.group('letter'))}"
+
+
+def _member(m: Match) -> str:
+    """ĐV: a Youth Union member where the line speaks of the Union, else a Party member."""
+    return "đoàn viên" if any(word in m.line for word in _YOUTH) else "đảng viên"
+
+
+def _heading(m: Match) -> str | None:
+    """I., II., IV) at the start of a line: a section's number."""
+    numeral = m.group("roman")
+    if not _ROMAN.fullmatch(numeral):
+        return None
+    return read_int(_roman_value(numeral), m.dialect) + m.group("mark").replace(")", ".")
+
+
 # -- the rules, in priority order ------------------------------------------------------
 
 
@@ -274,7 +278,8 @@ RULES: list[Rule] = [
         "url",
         # Anchored at word starts: tried at every letter, these would rescan each word.
         r"(?<![\w.+-])(?:https?://[^\s]*[^\s.,;:!?)\]”\"']|(?i:www\.[^\s]*[^\s.,;:!?)\]”\"'])"
-        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org)\b))",
+        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|edu|info)\b"
+        r"(?:/[a-z0-9_./-]*[a-z0-9_])?))",
         _url,
     ),
     _rule(
@@ -291,6 +296,18 @@ RULES: list[Rule] = [
         "phone", r"(?P<word>(?i:gọi|số|gọi số))\s+(?P<n>11[1-5])(?![\d]|[.,]\d)", _service_number
     ),
     _rule(
+        "road",
+        rf"{_NOT_WORD_BEFORE}(?P<kind>{_alternation(ROADS)})\.?\s?(?P<n>[1-9]\d{{0,2}})"
+        rf"(?P<suffix>[A-Z]?){_NOT_WORD_AFTER}",
+        _road,
+    ),
+    _rule(
+        "road",
+        rf"{_NOT_WORD_BEFORE}(?i:km)\s?(?:số\s)?(?P<n>\d+)(?:\s?\+\s?(?P<plus>\d+))?{_NOT_WORD_AFTER}",
+        _kilometre_post,
+    ),
+    _rule("heading", r"^(?P<roman>[IVX]{1,5})(?P<mark>[.)])(?=\s)", _heading),
+    _rule(
         "date",
         r"(?<![\d/.])(?P<d>\d{1,2})(?P<s1>[/.-])(?P<m>\d{1,2})(?P<s2>[/.-])"
         r"(?P<y>\d{4})(?![\d]|[.,/]\d)",
@@ -303,8 +320,12 @@ RULES: list[Rule] = [
         _month_year,
     ),
     _rule("date", r"(?<![\d/.,])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|[.,]\d)", _day_month),
-    _rule("fraction", r"(?<![\d/.,])(?P<a>\d+)/(?P<b>\d+)(?![\d/]|[.,]\d)", _fraction),
-    _rule("time", r"(?<![\d.,])(?P<h>\d{1,2})h(?P<min>\d{2})?'?" + _NOT_WORD_AFTER, _time),
+    _rule(
+        "fraction",
+        rf"(?<![\d/.,])(?P<a>{_GROUPED})/(?P<b>{_GROUPED})(?![\d/]|[.,]\d)",
+        _fraction,
+    ),
+    _rule("time", r"(?<![\d.,])(?P<h>\d{1,2})h(?P<min>\d{2})?['’]?" + _NOT_WORD_AFTER, _time),
     _rule(
         "time",
         r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<s>\d{2}))?(?![\d]|[.,:]\d)",
@@ -331,7 +352,14 @@ RULES: list[Rule] = [
         rf"(?:/(?P<per>{_UNIT}|h|giờ|ngày|tháng|năm|người))?" + _NOT_WORD_AFTER,
         _measure,
     ),
+    _rule("number", r"(?<![\w.,])(?P<n>\d{1,4})(?P<letter>[A-ZĐ])(?![\w])", _lettered),
     _rule("range", r"(?<=\d)\s*[-–—]\s*(?=\d)", lambda m: " đến "),
+    # 8h-10h, 8h - 10h, 7 giờ - 9 giờ: the dash after an hour.
+    _rule(
+        "range",
+        r"(?:(?<=\dh)|(?<=\dh )|(?<=giờ)|(?<=giờ ))[-–—]\s*(?=\d)",
+        lambda m: " đến ",
+    ),
     _rule("number", rf"(?<![\d.,])(?P<n>{NUMBER})", _number),
     _rule("number", r"(?<![\d.,])\d+(?:\.\d+)+(?![\d]|[.,]\d)", _dotted_number),
     # Whatever digits no rule above could place are still read, never left to the engine.
@@ -342,14 +370,15 @@ RULES: list[Rule] = [
         lambda m: " " + DOTTED[m.group(0).lower()] + " ",
     ),
     _rule(
-        "abbreviation",
-        rf"{_NOT_WORD_BEFORE}(?:{_alternation(ABBREVIATIONS)}){_NOT_WORD_AFTER}",
-        lambda m: ABBREVIATIONS[m.group(0)],
-    ),
-    _rule(
         "loanword",
         rf"{_NOT_WORD_BEFORE}(?i:{_alternation(LOANWORDS)}){_NOT_WORD_AFTER}",
         lambda m: LOANWORDS[m.group(0).lower()],
+    ),
+    _rule("abbreviation", rf"{_NOT_WORD_BEFORE}ĐV{_NOT_WORD_AFTER}", _member),
+    _rule(
+        "abbreviation",
+        rf"{_NOT_WORD_BEFORE}(?:{_alternation(ABBREVIATIONS)}){_NOT_WORD_AFTER}",
+        lambda m: ABBREVIATIONS[m.group(0)],
     ),
     _rule(
         "measure",
