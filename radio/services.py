@@ -59,7 +59,7 @@ def build(settings: Settings, clock: Clock | None = None, timing: Timing = Timin
     # only the MP3 airs: no WAV masters beside the programs (they were 85 % of the bytes)
     renderer = Renderer.at(settings.cache_dir, settings.cache_max_bytes, masters=False)
     lexicons = Lexicons(LexiconFile(settings.lexicon_path).current, factory)
-    speech = Speech(catalog, renderer, lexicons)
+    speech = Speech(catalog, renderer, lexicons, settings.sentence_pause_s)
     scheduler = Scheduler(factory, clock, speech, timing, Alarms(factory, clock))
     pulls = VoicePulls(catalog)
     return Services(settings, engine, factory, clock, catalog, speech, scheduler, pulls, Throttle())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playout.icecast import IcecastTarget
 from voices import DEFAULT_VOICE
+from voices.assembly import SENTENCE_PAUSE_S
 from voices.engines.catalog import PIPER_VOICES_URL
 from voices.store.segments import DEFAULT_MAX_BYTES
 
@@ -31,6 +32,8 @@ class Settings:
     # behind a local TLS proxy); none by default, so a client cannot claim another address.
     trusted_proxies: str = ""
     max_connections: int = MAX_CONNECTIONS
+    # The silence after each sentence: longer where the loudspeakers echo off the hills.
+    sentence_pause_s: float = SENTENCE_PAUSE_S
 
     @property
     def lexicon_path(self) -> Path:
@@ -53,6 +56,7 @@ class Settings:
             webhook_url=env.get("RADIO_WEBHOOK_URL") or "",
             trusted_proxies=env.get("RADIO_TRUSTED_PROXIES") or "",
             max_connections=_positive(env, "RADIO_MAX_CONNECTIONS", MAX_CONNECTIONS),
+            sentence_pause_s=_pause(env.get("RADIO_SENTENCE_PAUSE_S")),
         )
 
     @property
@@ -93,3 +97,16 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if not value.isdigit() or int(value) <= 0:
         raise ValueError(f"{name} must be a whole number above 0, got {value!r}")
     return int(value)
+
+
+def _pause(value: str | None) -> float:
+    """Seconds of silence after a sentence: from a breath (0.2) to a long echo (2.0)."""
+    if not value:
+        return SENTENCE_PAUSE_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.2 <= seconds <= 2.0:
+        raise ValueError(f"RADIO_SENTENCE_PAUSE_S must be seconds from 0.2 to 2.0, got {value!r}")
+    return seconds

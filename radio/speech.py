@@ -38,6 +38,7 @@ from voices import (
     VoiceInfo,
     normalizer_for,
 )
+from voices.assembly import SENTENCE_PAUSE_S
 from voices.estimate import Estimate
 from voices.normalize import clean_line
 
@@ -99,10 +100,17 @@ class LexiconFile:
 
 
 class Speech:
-    def __init__(self, catalog: Catalog, renderer: Renderer, lexicons: Lexicons) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        renderer: Renderer,
+        lexicons: Lexicons,
+        sentence_pause_s: float = SENTENCE_PAUSE_S,
+    ) -> None:
         self.catalog = catalog
         self.renderer = renderer
         self.lexicons = lexicons
+        self.sentence_pause_s = sentence_pause_s
         self._estimates: dict[tuple[str, Voicing, str], float] = {}
 
     def voice(self, voice_id: str) -> VoiceInfo:
@@ -120,6 +128,7 @@ class Speech:
                 self.lexicons.of(voicing.commune),
                 SynthesisParams(rate=voicing.rate),
                 chime=voicing.chime,
+                sentence_pause_s=self.sentence_pause_s,
             )
         except VoiceError as exc:
             raise Invalid(

@@ -327,3 +327,54 @@ def test_program_json_round_trip_keeps_every_field(renderer: Renderer, catalog: 
     first = render(renderer, catalog)
     again = render(renderer, catalog)
     assert replace(again, cached=False, segments=first.segments) == first
+
+
+def _silences(path: Path, at_least: float = 0.25) -> list[float]:
+    """The silent stretches of a decoded MP3, in seconds, longest first."""
+    heard = decode_mp3(path.read_bytes())
+    window = heard.sample_rate // 100  # 10 ms
+    frames = heard.samples[: len(heard.samples) // window * window].reshape(-1, window)
+    quiet = np.abs(frames.astype(float)).mean(axis=1) < 60
+    runs, length = [], 0
+    for q in [*quiet, False]:
+        if q:
+            length += 1
+        elif length:
+            runs.append(length / 100)
+            length = 0
+    return sorted((r for r in runs if r >= at_least), reverse=True)
+
+
+def test_the_stations_sentence_pause_is_heard_between_sentences(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RADIO_SENTENCE_PAUSE_S lets a station whose loudspeakers echo off the hills wait
+    longer after each sentence; a line's end pauses at least as long."""
+    bulletin = tmp_path / "b.txt"
+    bulletin.write_text(BULLETIN, "utf-8")
+    lengths = {}
+    for pause in ("0.3", "1.5"):
+        monkeypatch.setenv("RADIO_SENTENCE_PAUSE_S", pause)
+        out = tmp_path / f"pause-{pause}.mp3"
+        said = radio("say", "-f", str(bulletin), "-o", str(out))
+        assert said.returncode == 0, said.stderr
+        lengths[pause] = decode_mp3(out.read_bytes()).duration
+        gaps = _silences(out)
+        assert len(gaps) >= 4, gaps  # 5 sentences: 4 pauses, 2 of them ends of lines
+    # 2 sentence ends from 0.3 to 1.5 s, 2 line ends from 0.8 to 1.5 s: 3.8 s longer
+    assert lengths["1.5"] - lengths["0.3"] == pytest.approx(3.8, abs=0.05)
+    assert min(_silences(tmp_path / "pause-1.5.mp3")[:4]) >= 1.45
+    monkeypatch.setenv("RADIO_SENTENCE_PAUSE_S", "lâu")
+    refused = radio("say", "-f", str(bulletin), "-o", str(tmp_path / "x.mp3"))
+    assert refused.returncode != 0
+    assert "RADIO_SENTENCE_PAUSE_S must be seconds from 0.2 to 2.0, got 'lâu'" in refused.stderr
+
+
+def test_a_long_sentence_cut_at_a_comma_breathes_shorter_than_a_sentence_end() -> None:
+    from voices.split import Segment
+
+    assembly = Assembly(sentence_pause_s=0.6)
+    assert assembly.pause_after(Segment("Kính thưa bà con,", False)) == 0.2
+    assert assembly.pause_after(Segment("Kính thưa bà con.", False)) == 0.6
+    assert assembly.pause_after(Segment("Kính thưa bà con.", True)) == 0.8
+    assert Assembly(sentence_pause_s=1.2).pause_after(Segment("Hết.", True)) == 1.2

@@ -19,6 +19,11 @@ from voices.split import Segment, split
 
 Float = npt.NDArray[np.float64]
 JOIN_PAUSE_S = 0.05  # between parts of one sentence: a breath, not a pause
+# After a sentence: long enough for a loudspeaker's echo off the hills to die down before
+# the next sentence starts (a station sets its own: RADIO_SENTENCE_PAUSE_S).
+SENTENCE_PAUSE_S = 0.5
+PARAGRAPH_PAUSE_S = 0.8  # after a line: a list's items, a notice's paragraphs
+CLAUSE_PAUSE_S = 0.2  # where a long sentence is cut after a comma: a breath
 _SENTENCE_END = (".", "!", "?", "…", ":", ";")
 
 
@@ -26,12 +31,18 @@ _SENTENCE_END = (".", "!", "?", "…", ":", ";")
 class Assembly:
     """How segments are joined into a program."""
 
-    sentence_pause_s: float = 0.35
-    paragraph_pause_s: float = 0.8
+    sentence_pause_s: float = SENTENCE_PAUSE_S
+    paragraph_pause_s: float = PARAGRAPH_PAUSE_S
     chime: bool = False
 
     def pause_after(self, segment: Segment) -> float:
-        return self.paragraph_pause_s if segment.ends_paragraph else self.sentence_pause_s
+        """A line's end pauses longest (never shorter than a sentence's), a sentence's end
+        next, a long sentence cut mid-way only a breath."""
+        if segment.ends_paragraph:
+            return max(self.paragraph_pause_s, self.sentence_pause_s)
+        if segment.text.rstrip().endswith(_SENTENCE_END):
+            return self.sentence_pause_s
+        return min(CLAUSE_PAUSE_S, self.sentence_pause_s)
 
     @property
     def chimes_s(self) -> float:

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from voices.assembly import Assembly, Float, assemble, at_broadcast_rate, segments_of
+from voices.assembly import (
+    SENTENCE_PAUSE_S,
+    Assembly,
+    Float,
+    assemble,
+    at_broadcast_rate,
+    segments_of,
+)
 from voices.audio import format as broadcast
 from voices.audio.decode import decode_audio
 from voices.audio.encode import encode_mp3, encode_wav
@@ -79,12 +86,14 @@ class Reading:
         lexicon: Lexicon | None = None,
         params: SynthesisParams = SynthesisParams(),
         chime: bool = False,
+        sentence_pause_s: float = SENTENCE_PAUSE_S,
     ) -> Reading:
         """The reading of an installed voice; raises VoiceError for one that cannot be
         used as asked."""
         voice = catalog.synthesizer(voice_id)
         normalizer = normalizer_for(catalog.info(voice_id), lexicon or Lexicon())
-        return cls(voice, normalizer, params, Assembly(chime=chime))
+        assembly = Assembly(sentence_pause_s=sentence_pause_s, chime=chime)
+        return cls(voice, normalizer, params, assembly)
 
     def key(self, text: str) -> str:
         """Everything that changes a segment's audio and nothing else. A lexicon entry

@@ -35,7 +35,8 @@ def render_text(
     line is refused here, naming it: whoever runs the command can fix the file."""
     catalog = Catalog(settings.data_dir)
     lexicon = Lexicon.load(settings.lexicon_path).checked()
-    reading = Reading.of(catalog, voice_id or settings.default_voice, lexicon, params, chime)
+    voice = voice_id or settings.default_voice
+    reading = Reading.of(catalog, voice, lexicon, params, chime, settings.sentence_pause_s)
     return Renderer.at(settings.cache_dir, settings.cache_max_bytes).render(text, reading)
 
 
