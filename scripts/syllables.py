@@ -34,7 +34,13 @@ một cửa, hồ sơ, trực tuyến, công dân, dân cư, căn cước, đị
 nhân, dân, chính, phủ, công, dịch, vụ, bảo, hiểm, điện, tử, bắc, kạn, thuế, tỉnh, ủy,
 hội, nông, dân, phụ, nữ, thanh, niên, đoàn, mặt, trận, tổ, quốc, trường, học, mầm, non,
 tiểu, trung, cơ, sở, phổ, thông, trạm, tế, bệnh, viện, điện, lực, nước, sạch, ban, văn,
-phòng, cửa, khẩu, lâm, nghiệp, kiểm, lâm, thú, y, khuyến, nông, an, toàn, giao, thông
+phòng, cửa, khẩu, lâm, nghiệp, kiểm, lâm, thú, y, khuyến, nông, an, toàn, giao, thông,
+thư, văn thư, thư viện, pháp luật, tiếp dân, tra cứu, hỏi đáp, góp ý, phản ánh, kiến nghị,
+cổng thông tin, tuyên truyền, tuyên giáo, dân vận, mặt trận, công đoàn, tòa án, kiểm sát,
+thi hành án, đăng ký, hộ tịch, đất đai, địa chính, tài nguyên, quy hoạch, nhà ở, việc làm,
+bảo trợ, người cao tuổi, trẻ em, gia đình, sức khỏe, bệnh viện, trung tâm, kinh tế,
+hạ tầng, đô thị, văn phòng, hành chính công, phục vụ, một cửa, liên thông, hộp thư,
+thư điện tử, liên hệ, hỗ trợ, tổng đài, đường dây nóng
 """
 
 

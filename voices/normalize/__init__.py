@@ -45,6 +45,7 @@ _TIDY = [
     (re.compile(r"\s+([,.;:!?])"), r"\1"),
     (re.compile(r",(\s*,)+"), ","),
     (re.compile(r"([.;:!?])\s*,"), r"\1"),
+    (re.compile(r",\s*([.;:!?])"), r"\1"),
     (re.compile(r"^\s*,\s*"), ""),
     (re.compile(r" {2,}"), " "),
 ]

@@ -36,6 +36,7 @@ _COUNT_CONTEXT = frozenset({"có", "đạt", "được", "thứ", "xếp", "chi�
 _DAY_WORDS = frozenset({"ngày", "hôm", "đêm", "sáng", "trưa", "chiều", "tối", "mồng", "mùng"})
 _ROMAN = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _LETTER_NOT_NUMERAL = frozenset("CDLM")
+_ALSO_WORDS = frozenset({"VI", "XI"})  # a name (Vi) and a word (xi) in capitals
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 # A whole number, with or without thousands separators.
 _GROUPED = r"\d{1,3}(?:\.\d{3})+|\d+"
@@ -130,8 +131,9 @@ def _day_month(m: Match) -> str | None:
 
 
 def _fraction(m: Match) -> str:
-    """Done of total: "8/8 thôn", "2.500/3.000 liều"."""
-    return f"{_number(m, 'a')} trên {_number(m, 'b')}"
+    """Done of total: "8/8 thôn", "2.500/3.000 liều", "10.500/12.000 ha"."""
+    unit = f" {UNITS[m.group('unit')]}" if m.group("unit") else ""
+    return f"{_number(m, 'a')} trên {_number(m, 'b')}{unit}"
 
 
 def _time(m: Match) -> str | None:
@@ -160,6 +162,15 @@ def _roman(m: Match) -> str | None:
 def _roman_value(numeral: str) -> int:
     values = [_ROMAN_VALUES[c] for c in numeral]
     return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+
+
+def _numeral(m: Match) -> str | None:
+    """II, IV, XIII standing alone (tổ dân phố II): a number. VI and XI are also names
+    and words (chị Ma Thị VI in a heading), so alone they stay words."""
+    numeral = m.group("roman")
+    if numeral in _ALSO_WORDS or not _ROMAN.fullmatch(numeral):
+        return None
+    return read_int(_roman_value(numeral), m.dialect)
 
 
 def _ordinal(m: Match) -> str:
@@ -259,7 +270,7 @@ def _heading(m: Match) -> str | None:
     numeral = m.group("roman")
     if not _ROMAN.fullmatch(numeral):
         return None
-    return read_int(_roman_value(numeral), m.dialect) + m.group("mark").replace(")", ".")
+    return read_int(_roman_value(numeral), m.dialect) + "."
 
 
 # -- the rules, in priority order ------------------------------------------------------
@@ -306,7 +317,7 @@ RULES: list[Rule] = [
         rf"{_NOT_WORD_BEFORE}(?i:km)\s?(?:số\s)?(?P<n>\d+)(?:\s?\+\s?(?P<plus>\d+))?{_NOT_WORD_AFTER}",
         _kilometre_post,
     ),
-    _rule("heading", r"^(?P<roman>[IVX]{1,5})(?P<mark>[.)])(?=\s)", _heading),
+    _rule("heading", r"^(?P<roman>[IVX]{1,5})(?P<mark>[.)-])(?=\s)", _heading),
     _rule(
         "date",
         r"(?<![\d/.])(?P<d>\d{1,2})(?P<s1>[/.-])(?P<m>\d{1,2})(?P<s2>[/.-])"
@@ -322,7 +333,8 @@ RULES: list[Rule] = [
     _rule("date", r"(?<![\d/.,])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|[.,]\d)", _day_month),
     _rule(
         "fraction",
-        rf"(?<![\d/.,])(?P<a>{_GROUPED})/(?P<b>{_GROUPED})(?![\d/]|[.,]\d)",
+        rf"(?<![\d/.,])(?P<a>{_GROUPED})/(?P<b>{_GROUPED})(?![\d/]|[.,]\d)"
+        rf"(?:\s?(?P<unit>{_UNIT}){_NOT_WORD_AFTER})?",
         _fraction,
     ),
     _rule("time", r"(?<![\d.,])(?P<h>\d{1,2})h(?P<min>\d{2})?['’]?" + _NOT_WORD_AFTER, _time),
@@ -353,7 +365,7 @@ RULES: list[Rule] = [
         _measure,
     ),
     _rule("number", r"(?<![\w.,])(?P<n>\d{1,4})(?P<letter>[A-ZĐ])(?![\w])", _lettered),
-    _rule("range", r"(?<=\d)\s*[-–—]\s*(?=\d)", lambda m: " đến "),
+    _rule("range", r"(?<=\d)\s*[-–—]\s*(?=\d|(?i:km)\s?\d)", lambda m: " đến "),
     # 8h-10h, 8h - 10h, 7 giờ - 9 giờ: the dash after an hour.
     _rule(
         "range",
@@ -385,6 +397,7 @@ RULES: list[Rule] = [
         rf"(?<=\w)/(?P<unit>{_UNIT}){_NOT_WORD_AFTER}",
         lambda m: f" trên {UNITS[m.group('unit')]}",
     ),
+    _rule("roman", rf"{_NOT_WORD_BEFORE}(?P<roman>[IVX]{{2,6}}){_NOT_WORD_AFTER}", _numeral),
     _rule("acronym", rf"{_NOT_WORD_BEFORE}[A-ZĐ]{{2,}}{_NOT_WORD_AFTER}", _acronym),
     _rule(
         "symbol",

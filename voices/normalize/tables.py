@@ -149,6 +149,8 @@ ABBREVIATIONS: dict[str, str] = {
     "LHQ": "liên hợp quốc",
     "NHCSXH": "ngân hàng chính sách xã hội",
     "NHNN": "ngân hàng nhà nước",
+    "ĐVT": "đơn vị tính",
+    "TTĐT": "thông tin điện tử",
 }
 
 # Roads before their number (QL279, ĐT.258, QL 3B).
