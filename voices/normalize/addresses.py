@@ -2,9 +2,9 @@
 down: Vietnamese words with their tones (dichvucong -> dịch vụ công), other labels spelled
 with the Vietnamese names of the letters, and "chấm", "a còng", "gạch chéo" between them.
 
-A domain label is read as the fewest known words that make it up (voices/data/syllables.txt
-maps each tone-less form to its most likely toned one); a label no known words make up is
-read as bare syllables when it splits into them, and spelled letter by letter otherwise.
+A domain label is read as the cheapest mix of known words (voices/data/syllables.txt maps
+each tone-less form to its most likely toned one), bare syllables and spelled letters:
+"ubndxavihuong" is u bê nờ dê xã vi hương.
 """
 
 from __future__ import annotations
@@ -82,42 +82,46 @@ def read_label(label: str, loanwords: dict[str, str]) -> str:
         return _FIXED[label]
     if label in loanwords:
         return loanwords[label]
-    known = _known_words(label)
-    if known is not None:
-        return " ".join(known)
-    bare = syllables(label)
-    if bare is not None and len(label) > 1:
-        return " ".join(bare)
-    return spell(label)
+    pieces = _pieces(label)
+    if len(label) <= _SHORT and any(price == _LETTER_COST for _, price in pieces):
+        return spell(label)  # ttyt, ubnd: an acronym, all of it spelled
+    return " ".join(reading for reading, _ in pieces)
 
 
 def spell(letters: str) -> str:
     return " ".join(LETTERS.get(c.upper(), c) for c in letters)
 
 
-def _known_words(label: str) -> list[str] | None:
-    """The fewest known words that make up the label, toned; None when none do."""
+# What each kind of piece of a label costs: a known word least, a bare syllable more (its
+# tone is a guess), a spelled letter most; the cheapest reading wins. "ubndxavihuong" is
+# u bê nờ dê + xã vi hương.
+_WORD_COST, _SYLLABLE_COST, _LETTER_COST = 1.0, 1.25, 1.5
+_BARE_VOWEL = re.compile("[aeiou]")
+_SHORT = 5  # a label this short that needs a letter spelled is an acronym
+
+
+def _pieces(label: str) -> list[tuple[str, float]]:
+    """The cheapest reading of a label as known words, bare syllables and letters, each
+    piece with its cost."""
     table = toned_words()
-    best: list[list[str] | None] = [[]] + [None] * len(label)
+    empty: list[tuple[str, float]] = []
+    best = [(0.0, empty)] + [(float("inf"), empty)] * len(label)
     for end in range(1, len(label) + 1):
         for start in range(max(0, end - _LONGEST_KEY), end):
-            head, word = best[start], table.get(label[start:end])
-            current = best[end]
-            if head is not None and word and (current is None or len(head) + 1 < len(current)):
-                best[end] = [*head, word]
-    return best[-1] if label else None
+            cost, head = best[start]
+            piece = label[start:end]
+            for option, price in _options(piece, table):
+                if cost + price < best[end][0]:
+                    best[end] = (cost + price, [*head, (option, price)])
+    return best[-1][1]
 
 
-def syllables(word: str) -> list[str] | None:
-    """Vietnamese written without spaces or tones: "loaxa" -> loa xa. Fewest syllables
-    wins; None when the word does not split into syllables."""
-    best: list[list[str] | None] = [[]] + [None] * len(word)
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - 7), end):
-            head = best[start]
-            if head is not None and SYLLABLE.fullmatch(word[start:end]):
-                candidate = [*head, word[start:end]]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
-    return best[-1] if word else None
+def _options(piece: str, table: dict[str, str]) -> list[tuple[str, float]]:
+    if len(piece) == 1:
+        return [(spell(piece), _LETTER_COST)]
+    found = []
+    if piece in table:
+        found.append((table[piece], _WORD_COST))
+    elif len(piece) <= 7 and SYLLABLE.fullmatch(piece) and _BARE_VOWEL.search(piece):
+        found.append((piece, _SYLLABLE_COST))  # "tyt" (of ttyt) is letters, not a syllable
+    return found

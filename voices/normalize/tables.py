@@ -97,6 +97,7 @@ ABBREVIATIONS: dict[str, str] = {
     "GVCN": "giáo viên chủ nhiệm",
     "CBGV": "cán bộ giáo viên",
     "CBQL": "cán bộ quản lý",
+    "NV": "nhân viên",
     "HS": "học sinh",
     "SV": "sinh viên",
     "HSSV": "học sinh sinh viên",
