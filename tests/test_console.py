@@ -95,6 +95,7 @@ def test_compose_review_approve_and_the_slot_airs(
     officer.get_by_role("button", name="Xem cách đọc").click()
     time_span = officer.locator("#reading mark", has_text="14h00")
     expect(time_span.locator("small")).to_have_text("mười bốn giờ")
+    expect(time_span).to_have_attribute("title", "giờ")  # the rule that read it, named
     expect(officer.locator("#reading mark", has_text="2/12/2026")).to_be_visible()
     officer.locator("#written").fill("Nà Héo")
     officer.locator("#spoken").fill("Nà Hẻo")

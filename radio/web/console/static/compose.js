@@ -57,13 +57,38 @@ function escape(text) {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 }
 
+// Which rule read a span, named for the officer (the API gives the rule's `kind`).
+const RULES = {
+  lexicon: ["từ điển của xã", "the commune's lexicon"],
+  loanword: ["từ ngoại lai, từ số", "loanword, digital term"],
+  abbreviation: ["chữ viết tắt", "abbreviation"],
+  acronym: ["đánh vần chữ viết tắt", "acronym spelled"],
+  number: ["số", "number"],
+  date: ["ngày tháng", "date"],
+  time: ["giờ", "time"],
+  range: ["khoảng (đến)", "range"],
+  road: ["đường, cột cây số", "road, kilometre post"],
+  roman: ["số La Mã", "Roman numeral"],
+  heading: ["số đề mục", "heading number"],
+  fraction: ["đạt trên tổng", "done of total"],
+  ordinal: ["số thứ tự", "ordinal"],
+  phone: ["số điện thoại", "phone number"],
+  money: ["tiền", "money"],
+  percent: ["phần trăm", "percent"],
+  measure: ["đơn vị đo", "unit"],
+  document: ["số văn bản", "document number"],
+  url: ["địa chỉ mạng, thư điện tử", "web or e-mail address"],
+  symbol: ["ký hiệu", "symbol"],
+};
+const ruleName = (kind) => (RULES[kind] ? say(...RULES[kind]) : kind);
+
 async function showReading() {
   const { lines, lexicon_problems: problems } = await api("POST", "/api/reading", { text: form.elements.text.value, voice: form.elements.voice.value });
   const html = lines.map((line) => {
     let out = "", at = 0;
     for (const r of line.rewrites) {
       out += escape(line.cleaned.slice(at, r.start));
-      out += `<mark class="k-${escape(r.kind)}" title="${escape(r.kind)}" data-written="${escape(r.original)}">${escape(r.original)}<small>${escape(r.reading)}</small></mark>`;
+      out += `<mark class="k-${escape(r.kind)}" title="${escape(ruleName(r.kind))}" data-written="${escape(r.original)}">${escape(r.original)}<small>${escape(r.reading)}</small></mark>`;
       at = r.end;
     }
     return `<p>${out + escape(line.cleaned.slice(at))}</p>`;
