@@ -51,3 +51,18 @@ def test_a_sentence_splits_the_same_whatever_surrounds_it() -> None:
 def test_whitespace_and_blank_lines_do_not_make_segments() -> None:
     assert texts("  \n\n Một   câu\tcó  khoảng trắng.  \n \n") == ["Một câu có khoảng trắng."]
     assert split("") == []
+
+
+def test_the_items_of_a_list_are_each_followed_by_a_sentences_pause() -> None:
+    """Loudspeakers: a list read in one breath runs together in the echo."""
+    from voices.assembly import Assembly
+
+    found = split("Thành phần gồm: trưởng thôn; bí thư chi bộ; công an viên. Hết.")
+    assert [s.text for s in found] == [
+        "Thành phần gồm: trưởng thôn;",
+        "bí thư chi bộ;",
+        "công an viên.",
+        "Hết.",
+    ]
+    assembly = Assembly(sentence_pause_s=0.7)
+    assert [assembly.pause_after(s) for s in found[:3]] == [0.7, 0.7, 0.7]

@@ -41,6 +41,9 @@ _ABBREVIATIONS = frozenset(
 # A sentence end: terminal punctuation, optional closing quotes/brackets, then a space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]»]*(?=\s)")
 _CLAUSE = re.compile(r"(?<=[,;:])\s+")
+# Items of a list in one sentence ("gồm: trưởng thôn; bí thư chi bộ; công an viên"): each
+# its own segment, so each is followed by a sentence's pause.
+_ITEM = re.compile(r"(?<=;)\s+")
 _SPACE = re.compile(r"\s+")
 
 
@@ -57,7 +60,12 @@ def split(text: str) -> list[Segment]:
         paragraph = _SPACE.sub(" ", line).strip()
         if not paragraph:
             continue
-        pieces = [piece for sentence in _sentences(paragraph) for piece in _limit(sentence)]
+        pieces = [
+            piece
+            for sentence in _sentences(paragraph)
+            for item in _ITEM.split(sentence)
+            for piece in _limit(item)
+        ]
         segments += [Segment(p, i == len(pieces) - 1) for i, p in enumerate(pieces)]
     return segments
 
