@@ -5,12 +5,13 @@ editing an entry re-synthesizes exactly the sentences that contain it."""
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
+
+from voices.normalize.scanner import alternation
 
 BUILTIN_FILE = "data/lexicon.txt"
 
@@ -65,8 +66,7 @@ class Lexicon:
         """Whole-word, case-insensitive, longest entry first."""
         if not self.entries:
             return None
-        words = sorted(self.entries, key=len, reverse=True)
-        return r"(?<![\w])(?i:" + "|".join(re.escape(w) for w in words) + r")(?![\w])"
+        return r"(?<![\w])(?i:" + alternation(self.entries) + r")(?![\w])"
 
     def reading(self, written: str) -> str:
         folded = written.casefold()

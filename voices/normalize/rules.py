@@ -4,7 +4,6 @@ accepts its context decides how that span is read."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from voices.normalize.addresses import SYLLABLE, read_address, spell
 from voices.normalize.lexicon import builtin
@@ -14,7 +13,7 @@ from voices.normalize.numbers import (
     read_number_text,
     read_ordinal,
 )
-from voices.normalize.scanner import Match, Rule
+from voices.normalize.scanner import Match, Rule, alternation
 from voices.normalize.tables import (
     ABBREVIATIONS,
     COUNT_NOUNS,
@@ -44,11 +43,6 @@ _GROUPED = r"\d{1,3}(?:\.\d{3})+|\d+"
 LOANWORDS = {k.lower(): v for k, v in builtin().entries.items()}
 # Words that make ĐV a member of the Youth Union (đoàn viên) rather than of the Party.
 _YOUTH = ("đoàn", "thanh niên", "ĐTN", "đtn")
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """Longest first, so that "km2" wins over "km" and "m"."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _number(m: Match, name: str = "n") -> str:
@@ -281,8 +275,8 @@ def _rule(kind: str, pattern: str, handler: object) -> Rule:
 
 
 _CODE = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
-_UNIT = _alternation(UNITS)
-_CUR = _alternation(CURRENCIES)
+_UNIT = alternation(UNITS)
+_CUR = alternation(CURRENCIES)
 
 RULES: list[Rule] = [
     _rule(
@@ -308,7 +302,7 @@ RULES: list[Rule] = [
     ),
     _rule(
         "road",
-        rf"{_NOT_WORD_BEFORE}(?P<kind>{_alternation(ROADS)})\.?\s?(?P<n>[1-9]\d{{0,2}})"
+        rf"{_NOT_WORD_BEFORE}(?P<kind>{alternation(ROADS)})\.?\s?(?P<n>[1-9]\d{{0,2}})"
         rf"(?P<suffix>[A-Z]?){_NOT_WORD_AFTER}",
         _road,
     ),
@@ -345,7 +339,7 @@ RULES: list[Rule] = [
     ),
     _rule(
         "roman",
-        rf"(?P<word>(?i:{_alternation(ROMAN_CONTEXT)}))\s+(?P<roman>[IVXLCDM]+)"
+        rf"(?P<word>(?i:{alternation(ROMAN_CONTEXT)}))\s+(?P<roman>[IVXLCDM]+)"
         r"(?:/(?P<y>\d{4}))?" + _NOT_WORD_AFTER,
         _roman,
     ),
@@ -378,18 +372,18 @@ RULES: list[Rule] = [
     _rule("number", r"\d+", lambda m: read_number_text(m.group(0), m.dialect)),
     _rule(
         "abbreviation",
-        rf"{_NOT_WORD_BEFORE}(?i:{_alternation(DOTTED)})",
+        rf"{_NOT_WORD_BEFORE}(?i:{alternation(DOTTED)})",
         lambda m: " " + DOTTED[m.group(0).lower()] + " ",
     ),
     _rule(
         "loanword",
-        rf"{_NOT_WORD_BEFORE}(?i:{_alternation(LOANWORDS)}){_NOT_WORD_AFTER}",
+        rf"{_NOT_WORD_BEFORE}(?i:{alternation(LOANWORDS)}){_NOT_WORD_AFTER}",
         lambda m: LOANWORDS[m.group(0).lower()],
     ),
     _rule("abbreviation", rf"{_NOT_WORD_BEFORE}ĐV{_NOT_WORD_AFTER}", _member),
     _rule(
         "abbreviation",
-        rf"{_NOT_WORD_BEFORE}(?:{_alternation(ABBREVIATIONS)}){_NOT_WORD_AFTER}",
+        rf"{_NOT_WORD_BEFORE}(?:{alternation(ABBREVIATIONS)}){_NOT_WORD_AFTER}",
         lambda m: ABBREVIATIONS[m.group(0)],
     ),
     _rule(

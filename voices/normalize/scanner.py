@@ -8,7 +8,7 @@ What a rule emits is never scanned again, so rules cannot feed each other by acc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from voices.normalize.numbers import Dialect
@@ -22,6 +22,31 @@ _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # (a range: "80 - 150"). Trying the rules only there, not at every letter, keeps the scan
 # fast; a rule that could start anywhere else would be missed, so rules start at these.
 _STARTS = re.compile(r"\d|(?<!\w)\w|[^\w\s]|(?<=\d)\s")
+
+
+_Tree = dict[str, "_Tree"]
+
+
+def alternation(words: Iterable[str]) -> str:
+    """The words as one prefix tree ("km2" and "km" as km(?:2)?): the longer word wins, as
+    in a longest-first list, but a position where none starts is refused after a letter or
+    two instead of after trying every word (the scan tries this at every word start)."""
+    tree: _Tree = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: _Tree) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _branches(child) for char, child in node.items() if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 and not ends else f"(?:{'|'.join(branches)})"
+    return f"{body}?" if ends else body
 
 
 @dataclass(frozen=True)
