@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from voices.normalize.abbreviations import ABBREVIATIONS, DOCUMENT_CODES, DOTTED
 from voices.normalize.addresses import SYLLABLE, read_address, spell
 from voices.normalize.lexicon import builtin
 from voices.normalize.numbers import (
@@ -15,12 +16,9 @@ from voices.normalize.numbers import (
 )
 from voices.normalize.scanner import Match, Rule, alternation
 from voices.normalize.tables import (
-    ABBREVIATIONS,
     COUNT_NOUNS,
     CURRENCIES,
     DATE_CONTEXT,
-    DOCUMENT_CODES,
-    DOTTED,
     ROADS,
     ROMAN_CONTEXT,
     UNITS,
@@ -64,10 +62,6 @@ def _date(m: Match, day: int, month: int, year: str | None) -> str | None:
 
 
 # -- handlers ------------------------------------------------------------------------
-
-
-def _url(m: Match) -> str:
-    return read_address(m.group(0), LOANWORDS)
 
 
 def _document_number(m: Match) -> str:
@@ -285,7 +279,7 @@ RULES: list[Rule] = [
         r"(?<![\w.+-])(?:https?://[^\s]*[^\s.,;:!?)\]”\"']|(?i:www\.[^\s]*[^\s.,;:!?)\]”\"'])"
         r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?i:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|edu|info)\b"
         r"(?:/[a-z0-9_./-]*[a-z0-9_])?))",
-        _url,
+        lambda m: read_address(m.group(0), LOANWORDS),
     ),
     _rule(
         "document",
