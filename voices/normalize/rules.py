@@ -40,7 +40,8 @@ _GROUPED = r"\d{1,3}(?:\.\d{3})+|\d+"
 # Loanwords, brands and digital terms (voices/data/lexicon.txt), keyed in lower case.
 LOANWORDS = {k.lower(): v for k, v in builtin().entries.items()}
 # Words that make ĐV a member of the Youth Union (đoàn viên) rather than of the Party.
-_YOUTH = ("đoàn", "thanh niên", "ĐTN", "đtn")
+# ("Đoàn kiểm tra" is a delegation, so "đoàn" alone does not count.)
+_YOUTH = ("thanh niên", "đtn", "tncs", "chi đoàn", "đoàn viên", "đoàn xã", "đoàn trường")
 
 
 def _number(m: Match, name: str = "n") -> str:
@@ -250,7 +251,8 @@ def _lettered(m: Match) -> str:
 
 def _member(m: Match) -> str:
     """ĐV: a Youth Union member where the line speaks of the Union, else a Party member."""
-    return "đoàn viên" if any(word in m.line for word in _YOUTH) else "đảng viên"
+    line = m.line.lower()
+    return "đoàn viên" if any(word in line for word in _YOUTH) else "đảng viên"
 
 
 def _heading(m: Match) -> str | None:
