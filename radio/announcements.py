@@ -1,8 +1,10 @@
 """The life of an announcement: draft -> pending -> approved / rejected -> archived.
 
-Every edit makes a new revision; editing approved or pending text sends it back to review,
-since approval binds to one revision's audio (the content hash of its program). Rendering
-is the speech service's; who may do what is the access layer's.
+A revision is a text read by a voice or a recording (uploaded or recorded in the console,
+in any language the station labels). Every edit makes a new revision; editing approved or
+pending work sends it back to review, since approval binds to one revision's audio (the
+content hash of its program). Rendering is the speech service's; who may do what is the
+access layer's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from radio.access.roles import Permission, require
 from radio.audit import audit
 from radio.errors import Conflict, Invalid, TooLarge
+from radio.languages import checked as language
 from radio.models import (
     Airing,
     AiringStatus,
@@ -24,6 +27,7 @@ from radio.models import (
     Program,
     Repeat,
     Revision,
+    Source,
     Status,
     User,
     utcnow,
@@ -45,9 +49,25 @@ class Draft:
     priority: Priority = Priority.NORMAL
 
 
+@dataclass(frozen=True)
+class Recording:
+    """What an officer uploads instead of text: the recording, the language it is in, and
+    what it says in a line (the public page and the reviewer read it)."""
+
+    title: str
+    data: bytes
+    language: str = "vi"
+    summary: str = ""
+    priority: Priority = Priority.NORMAL
+
+
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise Invalid("the title is empty", "tiêu đề đang để trống", field="title")
+
+
 def check(draft: Draft, speech: Speech) -> None:
-    if not draft.title.strip():
-        raise Invalid("the title is empty", "tiêu đề đang để trống")
+    _check_title(draft.title)
     if not draft.text.strip():
         raise Invalid("the text is empty", "nội dung thông báo đang để trống")
     if len(draft.text) > MAX_TEXT:
@@ -66,19 +86,52 @@ def check(draft: Draft, speech: Speech) -> None:
 def create(db: Session, user: User, draft: Draft, speech: Speech) -> Announcement:
     check(draft, speech)
     _may_set_priority(user, draft.priority)
+    return _created(db, user, draft.title, draft.priority, _revision(draft, user, 1))
+
+
+def create_recorded(db: Session, user: User, recording: Recording, speech: Speech) -> Announcement:
+    """An announcement whose first revision is a recording, decoded, trimmed and levelled
+    now: a file that is not audio, or too long, is a 422 and nothing is saved."""
+    _may_set_priority(user, recording.priority)  # before the work of decoding
+    revision = _recorded(db, user, recording, speech, 1)
+    return _created(db, user, recording.title, recording.priority, revision)
+
+
+def _created(
+    db: Session, user: User, title: str, priority: Priority, revision: Revision
+) -> Announcement:
     announcement = Announcement(
-        title=draft.title.strip(),
-        priority=draft.priority,
-        created_by_id=user.id,
-        commune_id=user.commune_id,
+        title=title.strip(), priority=priority, created_by_id=user.id, commune_id=user.commune_id
     )
-    announcement.revisions.append(_revision(draft, user, 1))
+    announcement.revisions.append(revision)
     db.add(announcement)
     db.flush()
-    audit(db, user, "create", f"announcement:{announcement.id}")
-    if draft.priority == Priority.EMERGENCY:
+    audit(db, user, "create", f"announcement:{announcement.id}", source=revision.source.value)
+    if priority == Priority.EMERGENCY:
         audit(db, user, "emergency-priority", f"announcement:{announcement.id}")
     return announcement
+
+
+def _recorded(
+    db: Session, user: User, recording: Recording, speech: Speech, number: int
+) -> Revision:
+    _check_title(recording.title)
+    if len(recording.summary) > MAX_TEXT:
+        raise TooLarge(
+            f"the summary is longer than {MAX_TEXT:,} characters",
+            f"phần tóm tắt dài quá {MAX_TEXT:,} ký tự",
+        )
+    spoken_in = language(recording.language)  # every check before the work of decoding
+    program = speech.import_audio(db, recording.data)
+    return Revision(
+        number=number,
+        source=Source.RECORDING,
+        text=recording.summary.strip(),
+        language=spoken_in,
+        voice="",
+        program_hash=program.hash,
+        created_by_id=user.id,
+    )
 
 
 def made_elsewhere(
@@ -121,6 +174,22 @@ def made_elsewhere(
 def revise(
     db: Session, user: User, announcement: Announcement, draft: Draft, speech: Speech
 ) -> Announcement:
+    _editable(announcement)
+    check(draft, speech)
+    revision = _revision(draft, user, announcement.current.number + 1)
+    return _revised(db, user, announcement, draft.title, draft.priority, revision)
+
+
+def rerecord(
+    db: Session, user: User, announcement: Announcement, recording: Recording, speech: Speech
+) -> Announcement:
+    """A new recording as the next revision: back to review, like edited text."""
+    _editable(announcement)
+    revision = _recorded(db, user, recording, speech, announcement.current.number + 1)
+    return _revised(db, user, announcement, recording.title, recording.priority, revision)
+
+
+def _editable(announcement: Announcement) -> None:
     if announcement.status == Status.ARCHIVED:
         raise Conflict(
             "an archived announcement cannot be edited", "thông báo đã lưu trữ, không sửa được"
@@ -130,16 +199,27 @@ def revise(
             "a bulletin from above or a filled template cannot be edited here",
             "bản tin của cấp trên hoặc thông báo theo mẫu không sửa được ở đây",
         )
-    check(draft, speech)
-    if draft.priority != announcement.priority:
-        _may_set_priority(user, draft.priority)
-        if draft.priority == Priority.EMERGENCY:
+
+
+def _revised(
+    db: Session,
+    user: User,
+    announcement: Announcement,
+    title: str,
+    priority: Priority,
+    revision: Revision,
+) -> Announcement:
+    """The new revision in place, and what editing undoes: an approval (the audio
+    changed), a rejection (it is a draft again)."""
+    if priority != announcement.priority:
+        _may_set_priority(user, priority)
+        if priority == Priority.EMERGENCY:
             audit(db, user, "emergency-priority", f"announcement:{announcement.id}")
-    announcement.title = draft.title.strip()
-    announcement.priority = draft.priority
-    announcement.revisions.append(_revision(draft, user, announcement.current.number + 1))
+    announcement.title = title.strip()
+    announcement.priority = priority
+    announcement.revisions.append(revision)
     if announcement.status in (Status.APPROVED, Status.PENDING):
-        announcement.status = Status.PENDING  # the new text needs a new approval
+        announcement.status = Status.PENDING  # the new audio needs a new approval
     elif announcement.status == Status.REJECTED:
         announcement.status = Status.DRAFT
     announcement.approved_revision_id = None

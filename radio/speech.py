@@ -168,11 +168,13 @@ class Speech:
         return program_row(db, self.render(parts, voicing, urgent))
 
     def render_revision(self, db: Session, revision: Revision, urgent: bool = False) -> Program:
-        """The revision's program. Audio fixed elsewhere (from above, from a template) is
-        what it is: never re-rendered."""
+        """The revision's program. A recording, or audio fixed elsewhere (from above, from
+        a template), is what it is: never re-rendered."""
         fixed = db.get(Program, revision.program_hash) if revision.program_hash else None
-        if fixed is not None and revision.announcement.fixed_audio:
+        if fixed is not None and revision.fixed:
             return fixed
+        if revision.recorded:
+            raise Conflict("the recording's audio is gone", "không còn âm thanh của bản ghi")
         program = self.render_row(db, [revision.text], Voicing.of(revision), urgent)
         revision.program_hash = program.hash
         db.flush()

@@ -61,8 +61,15 @@ def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
         yield url
 
 
-def sign_in(browser: Browser, base: str, user: str, viewport: dict[str, int] | None = None) -> Page:
-    page = browser.new_context(viewport=viewport or {"width": 1100, "height": 900}).new_page()
+def sign_in(
+    browser: Browser,
+    base: str,
+    user: str,
+    viewport: dict[str, int] | None = None,
+    permissions: tuple[str, ...] = (),
+) -> Page:
+    size = viewport or {"width": 1100, "height": 900}
+    page = browser.new_context(viewport=size, permissions=list(permissions)).new_page()
     page.goto(f"{base}/compose")
     expect(page).to_have_url(re.compile(r"/login\?next=/compose"))
     page.get_by_label("Tên đăng nhập").fill(user)

@@ -32,6 +32,7 @@ from voices.audio.decode import decode_audio
 from voices.audio.encode import encode_mp3, encode_wav
 from voices.audio.loudness import Loudness, normalize
 from voices.audio.pcm import Pcm
+from voices.audio.trim import trim_silence
 from voices.engines.catalog import Catalog, VoiceInfo
 from voices.engines.engine import SynthesisParams, Synthesizer
 from voices.estimate import Calibration, Estimate
@@ -47,6 +48,7 @@ MAX_SPOKEN_CHARS = 120_000  # the most normalized text one program may have
 # signal several times over, and more at once than cores gains no time. Twenty previews
 # at once peaked at 800 MB, ten 1-minute recordings at 1.7 GB. Urgent ones do not queue.
 MAKING_AT_ONCE = 2
+IMPORT_VERSION = "import-2"  # how a recording is made a program: 2 cuts silence at the ends
 
 
 class TooLongError(ValueError):
@@ -211,9 +213,10 @@ class Renderer:
         return sum(not r.hit for r, _ in made)
 
     def import_audio(self, data: bytes) -> RenderedProgram:
-        """A recording (MP3, WAV, FLAC, Ogg Vorbis) made into a program the way speech is:
-        mono, the broadcast rate, the same loudness, one encoder pass."""
-        render_key = _hash([hashlib.sha256(data).hexdigest(), "import", broadcast.describe()])
+        """A recording (any format `decode_audio` reads) made into a program the way speech
+        is: mono, silence cut from either end, the broadcast rate, the same loudness, one
+        encoder pass."""
+        render_key = _hash([hashlib.sha256(data).hexdigest(), IMPORT_VERSION, broadcast.describe()])
         program = self.programs.load(render_key)
         if program is not None:
             return program
@@ -221,7 +224,7 @@ class Renderer:
             found = self.programs.load(render_key)  # made meanwhile by the same upload
             if found is not None:
                 return found
-            samples = at_broadcast_rate(decode_audio(data))
+            samples = at_broadcast_rate(trim_silence(decode_audio(data)))
             signal, loudness = normalize(samples, broadcast.SAMPLE_RATE)
             return self._save(render_key, signal, loudness, ())
 

@@ -66,6 +66,6 @@ def present(db: Session, program_hash: str, verify: bool) -> bool:
 def _rebuild(db: Session, speech: Speech, revision_id: int | None) -> str | None:
     """Render the approved revision again, without touching its record."""
     revision = db.get(Revision, revision_id) if revision_id else None
-    if revision is None or revision.announcement.fixed_audio:
-        return None  # audio from above or a template cannot be made again here
+    if revision is None or revision.fixed:
+        return None  # a recording, audio from above or a template: not made again here
     return speech.render_row(db, [revision.text], Voicing.of(revision)).hash

@@ -8,7 +8,7 @@ from radio.models.airtime import Airing, Alert, Receipt, Repeat, Slot, slot_zone
 from radio.models.base import Base, UTCDateTime, utcnow
 from radio.models.bulletins import Bulletin, Delivery
 from radio.models.content import Announcement, Program, Revision, Template
-from radio.models.kinds import AiringStatus, Level, Priority, Role, Status
+from radio.models.kinds import AiringStatus, Level, Priority, Role, Source, Status
 from radio.models.lexicon import LexiconEntry
 from radio.models.people import AuditEvent, Credential, User
 from radio.models.places import RECEIVER_ONLINE, Commune, Lease, Receiver, Zone
@@ -36,6 +36,7 @@ __all__ = [
     "Revision",
     "Role",
     "Slot",
+    "Source",
     "Status",
     "Template",
     "UTCDateTime",

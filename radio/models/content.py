@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from radio.models.base import Base, enum_column, utcnow
-from radio.models.kinds import Priority, Status
+from radio.models.kinds import Priority, Source, Status
 
 
 class Program(Base):
@@ -64,6 +64,7 @@ class Announcement(Base):
 
     @property
     def fixed_audio(self) -> bool:
+        """Its audio came from above or from a template: never edited here."""
         return self.bulletin_id is not None or self.template_id is not None
 
 
@@ -73,7 +74,10 @@ class Revision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.TEXT)
+    # What is read (text), or what the recording says, as its officer summed it up.
     text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8), default="vi")  # radio.languages
     voice: Mapped[str] = mapped_column(String(120))
     rate: Mapped[float] = mapped_column(Float, default=1.0)
     chime: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -84,6 +88,17 @@ class Revision(Base):
         back_populates="revisions", foreign_keys=[announcement_id]
     )
     program: Mapped[Program | None] = relationship()
+
+    @property
+    def recorded(self) -> bool:
+        """Its program is a recording, bound when the revision was made: never rendered."""
+        return self.source == Source.RECORDING
+
+    @property
+    def fixed(self) -> bool:
+        """Its audio cannot be made again from its text: a recording, or audio from above
+        or from a template. Such audio is never rendered, estimated or rebuilt."""
+        return self.recorded or self.announcement.fixed_audio
 
 
 class Template(Base):

@@ -1,5 +1,5 @@
-"""The states and kinds the model knows: roles, an announcement's status, priorities, an
-airing's status, a bulletin's level."""
+"""The states and kinds the model knows: roles, an announcement's status, priorities, what
+a revision is made of, an airing's status, a bulletin's level."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ class Priority(enum.StrEnum):
     FILLER = "filler"
     NORMAL = "normal"
     EMERGENCY = "emergency"
+
+
+class Source(enum.StrEnum):
+    """What a revision's program is made of: its text read by a voice, or a recording an
+    officer uploaded or recorded (a language no voice speaks, say), fixed when it is made."""
+
+    TEXT = "text"
+    RECORDING = "recording"
 
 
 class AiringStatus(enum.StrEnum):

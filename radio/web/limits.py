@@ -10,6 +10,7 @@ counted as it arrives and refused at the limit.
 from __future__ import annotations
 
 import asyncio
+import re
 from http.cookies import SimpleCookie
 
 from starlette.exceptions import HTTPException
@@ -19,9 +20,16 @@ from radio.access import sessions
 from radio.access.deps import SESSION_COOKIE
 from radio.errors import Refusal, TooLarge, Unauthenticated
 from radio.web.errors import answer
+from radio.web.uploads import MAX_RECORDING
 
 DEFAULT_LIMIT = 1 << 20  # bytes
-LARGE = {"/api/bulletins/audio": 52_000_000}  # a recording: half an hour of 192 kbps MP3
+# The routes that take a recording: its bytes, and room for the form's other fields.
+RECORDINGS = re.compile(r"/api/(bulletins/audio|announcements/(\d+/)?recording)")
+RECORDING_LIMIT = MAX_RECORDING + 2_000_000
+
+
+def limit_of(path: str) -> int:
+    return RECORDING_LIMIT if RECORDINGS.fullmatch(path) else DEFAULT_LIMIT
 
 
 def too_large(limit: int) -> TooLarge:
@@ -40,7 +48,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = LARGE.get(scope["path"], DEFAULT_LIMIT)
+        limit = limit_of(scope["path"])
         refusal = await self._refusal(scope, limit)
         if refusal is not None:
             await answer(refusal)(scope, receive, send)

@@ -6,6 +6,8 @@ from fastapi import UploadFile
 
 from radio.errors import TooLarge
 
+MAX_RECORDING = 50_000_000  # bytes: half an hour of 192 kbps MP3 fits
+
 
 async def read_upload(file: UploadFile, limit: int, what_en: str, what_vi: str) -> bytes:
     """The uploaded file, refused (413) past `limit` bytes without reading it all."""

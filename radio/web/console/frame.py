@@ -20,7 +20,9 @@ from radio.access.csrf import csrf_for
 from radio.access.deps import SESSION_COOKIE, Db, Svc, session_token
 from radio.access.roles import Permission, may
 from radio.errors import Unauthenticated
-from radio.models import User
+from radio.languages import LANGUAGES
+from radio.languages import name as language_name
+from radio.models import Revision, User
 from radio.services import Services
 from radio.web.console.i18n import LANGS, translator
 from schedules import local_time
@@ -81,6 +83,8 @@ def page(
             "path": request.url.path,
             "local": _local,
             "voice_name": _voice_name(services.catalog),
+            "made_of": _made_of(_voice_name(services.catalog), translator(lang)),
+            "languages": LANGUAGES,
             **context,
         },
         media_type=media_type,
@@ -118,6 +122,20 @@ def _voice_name(catalog: Catalog) -> Callable[[str], str]:
             return voice_id
 
     return name
+
+
+def _made_of(
+    voice_name: Callable[[str], str], t: Callable[[str], str]
+) -> Callable[[Revision], str]:
+    """What a revision's audio is made of, in a line: the voice and its rate, or "a
+    recording" and its language."""
+
+    def made_of(revision: Revision) -> str:
+        if revision.recorded:
+            return f"{t('recording')} · {language_name(revision.language)}"
+        return f"{voice_name(revision.voice)} · {revision.rate}×"
+
+    return made_of
 
 
 def _local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:

@@ -1,12 +1,12 @@
-"""Announcements: compose (text or a .txt file), revise, preview, submit, approve or reject,
-archive; and their programs' audio."""
+"""Announcements: compose (text, a .txt file or a recording), revise, preview, submit,
+approve or reject, archive; and their programs' audio."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, BeforeValidator, Field
@@ -15,13 +15,13 @@ from radio import announcements as flow
 from radio.access import scope
 from radio.access.deps import Composer, Db, Me, Reviewer, Svc
 from radio.errors import Invalid
-from radio.models import Announcement, Priority, Status
+from radio.models import Announcement, Priority, Source, Status
 from radio.speech import Voicing
 from radio.textfiles import TextFileError, decode_text
 from radio.web.errors import problems
 from radio.web.paging import PAGED, Page
 from radio.web.schemas import MP3, Out, ProgramOut
-from radio.web.uploads import read_upload
+from radio.web.uploads import MAX_RECORDING, read_upload
 
 router = APIRouter(prefix="/api", tags=["announcements"], responses=problems(401, 422, 503))
 
@@ -46,7 +46,9 @@ class Rejection(BaseModel):
 
 class RevisionOut(Out):
     number: int
-    text: str
+    source: Source  # its text read by a voice, or a recording
+    text: str  # what is read; for a recording, what it says
+    language: str  # ISO 639 code (radio.languages)
     voice: str
     rate: float
     chime: bool
@@ -104,6 +106,45 @@ async def upload_announcement(
     return AnnouncementOut.model_validate(made)
 
 
+async def recording_form(
+    file: Annotated[UploadFile, File()],
+    title: Annotated[str, Form(max_length=200)],
+    language: Annotated[str, Form()] = "vi",
+    summary: Annotated[str, Form()] = "",
+    priority: Annotated[Priority, Form()] = Priority.NORMAL,
+) -> flow.Recording:
+    """A recording and its labels, as the console's form (or a phone's app) sends them."""
+    data = await read_upload(file, MAX_RECORDING, "the recording", "tệp ghi âm")
+    return flow.Recording(title, data, language, summary, priority)
+
+
+RecordingForm = Annotated[flow.Recording, Depends(recording_form)]
+
+
+@router.post("/announcements/recording", status_code=201, responses=problems(403, 413))
+async def record_announcement(
+    user: Composer, db: Db, services: Svc, recording: RecordingForm
+) -> AnnouncementOut:
+    """A recording (a phone's M4A, AMR or 3GP, the console recorder's WebM, MP3, WAV,
+    FLAC, Ogg) made an announcement: decoded, trimmed of silence at either end and levelled
+    to the broadcast loudness; a file that is not audio or lasts over 30 minutes is a 422
+    and nothing is saved."""
+    made = await run_in_threadpool(flow.create_recorded, db, user, recording, services.speech)
+    return AnnouncementOut.model_validate(made)
+
+
+@router.post("/announcements/{announcement_id}/recording", responses=problems(403, 404, 409, 413))
+async def rerecord_announcement(
+    announcement_id: int, user: Composer, db: Db, services: Svc, recording: RecordingForm
+) -> AnnouncementOut:
+    """A new recording as the announcement's next revision: back to review."""
+    announcement = scope.announcement(db, user, announcement_id)
+    made = await run_in_threadpool(
+        flow.rerecord, db, user, announcement, recording, services.speech
+    )
+    return AnnouncementOut.model_validate(made)
+
+
 @router.get("/announcements/{announcement_id}", responses=problems(404))
 def get_announcement(announcement_id: int, user: Me, db: Db) -> AnnouncementOut:
     return AnnouncementOut.model_validate(scope.announcement(db, user, announcement_id))
@@ -127,7 +168,7 @@ def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) 
     revision = announcement.current
     if revision.program is None or not Path(revision.program.mp3_path).is_file():
         services.quota.take(user.id, services.clock.now())
-        if not announcement.fixed_audio:
+        if not revision.fixed:
             parts, voicing = [revision.text], Voicing.of(revision)
             # Synthesize holding no database connection: twenty previews at once held
             # every connection of the pool for as long as they took, and the rest of the

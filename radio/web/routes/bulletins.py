@@ -20,12 +20,10 @@ from radio.services import Services
 from radio.web.errors import problems
 from radio.web.paging import PAGED, Page
 from radio.web.schemas import LocalMoment, Out
-from radio.web.uploads import read_upload
+from radio.web.uploads import MAX_RECORDING, read_upload
 from radio.web.wake import commit_and_wake
 
 router = APIRouter(prefix="/api", tags=["bulletins"], responses=problems(401, 422, 503))
-
-MAX_RECORDING = 50_000_000  # bytes: half an hour of 192 kbps MP3 fits
 
 
 class BulletinIn(BaseModel):

@@ -173,11 +173,10 @@ def timeline(
 
 def _estimate(services: Services, slot: Slot) -> Estimate | None:
     """The calibrated estimate of the program's length, for the fit and the rate that
-    fits; none for audio fixed elsewhere."""
-    announcement = slot.announcement
-    if announcement.fixed_audio:
+    fits; none for fixed audio (a recording, from above, from a template)."""
+    revision = slot.announcement.current
+    if revision.fixed:
         return None
-    revision = announcement.current
     voicing = Voicing.of(revision)
     try:
         return services.speech.estimate(revision.text, voicing)

@@ -1,4 +1,5 @@
 // The compose page: reading preview with lexicon fixes, audio preview, clash check, submit.
+// A recording instead of text is recording.js's.
 "use strict";
 
 const form = document.getElementById("compose");
@@ -17,9 +18,11 @@ function draft() {
 async function save() {
   // Create the announcement the first time, then revise it: nothing typed is lost.
   const id = form.elements.id.value;
-  const saved = id
-    ? await api("PUT", `/api/announcements/${id}`, draft())
-    : await api("POST", "/api/announcements", draft());
+  const saved = recordingMode()
+    ? await saveRecording(form, say)
+    : id
+      ? await api("PUT", `/api/announcements/${id}`, draft())
+      : await api("POST", "/api/announcements", draft());
   form.elements.id.value = saved.id;
   history.replaceState(null, "", `/compose?id=${saved.id}`);
   return saved;
@@ -147,6 +150,10 @@ document.getElementById("file").addEventListener("change", (event) => {
     status.textContent = "";
   });
 });
+
+document.getElementById("record").addEventListener("click", (event) =>
+  toggleRecording(event.currentTarget, say).catch((exc) => showError(form, exc)),
+);
 
 document.getElementById("preview").addEventListener("click", () =>
   step(document.getElementById("preview").dataset.working, async () => {

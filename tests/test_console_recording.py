@@ -1,0 +1,127 @@
+"""Recorded announcements in the console, in Debian's Chromium: an officer uploads a
+phone's recording in Tày, or records one from the microphone (Chromium's fake device,
+fed a WAV of a known tone), and it goes through review to the air and the public page
+labelled with its language. What the microphone heard is decoded and measured."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import wave
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from radio.onair import OnAir
+from radio.services import Services
+from radio.web.app import create_app
+from radio.web.server import serving
+from schedules import ManualClock
+from tests.apiclient import client
+from tests.audio_checks import decode_mp3
+from tests.test_console import CHROMIUM, FLAGS, PHONE, shoot, sign_in
+from tests.test_recordings import TONE_HZ, dominant_hz, phone_recording
+
+
+@pytest.fixture(scope="module")
+def microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the fake microphone hears, over and over: a 330 Hz tone, 0.3 of full scale."""
+    path = tmp_path_factory.mktemp("mic") / "mic.wav"
+    rate = 48000
+    t = np.arange(rate * 2) / rate
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((0.3 * np.sin(2 * np.pi * TONE_HZ * t) * 32767).astype(np.int16).tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(microphone: Path) -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Chromium is not installed (Debian package chromium; .ci/run installs it)")
+    fake = [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={microphone}",
+    ]
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS + fake)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def base(services: tuple[Services, ManualClock]) -> Iterator[str]:
+    with serving(create_app(services[0], OnAir(services[0].scheduler))) as url:
+        client(url, "vanhanh").post("/api/zones", json={"slug": "na-heo", "name": "Thôn Nà Héo"})
+        yield url
+
+
+def test_a_phone_recording_in_tay_is_uploaded_reviewed_aired_and_labelled(
+    browser: Browser, base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_label("Bản ghi âm (tải lên hoặc ghi)").check()
+    expect(officer.get_by_label("Nội dung", exact=True)).to_be_hidden()
+    officer.get_by_label("Tiêu đề").fill("Thông báo tiêm chủng (tiếng Tày)")
+    recording = tmp_path / "ghi-am.amr"
+    recording.write_bytes(phone_recording(tmp_path, "amr"))
+    officer.get_by_label("Tệp ghi âm").set_input_files(str(recording))
+    officer.get_by_label("Ngôn ngữ").select_option("tyz")
+    officer.get_by_label("Tóm tắt: bản ghi nói gì").fill("Tiêm chủng cho trẻ em sáng thứ Bảy")
+    officer.get_by_label("Thôn Nà Héo").check()
+    officer.locator('input[name="at"]').fill("2026-12-01T05:10")
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    expect(officer.locator("h1 .badge")).to_have_text("Chờ duyệt")
+
+    reviewer = sign_in(browser, base, "chutich")
+    reviewer.goto(f"{base}/review")
+    card = reviewer.locator("section.card")
+    expect(card).to_contain_text(re.compile(r"Bản ghi âm · Tiếng Tày · 0:0\d"))
+    reviewer.get_by_role("button", name="Duyệt phát").click()
+    expect(reviewer.get_by_text("Không có thông báo nào chờ duyệt.")).to_be_visible()
+
+    services[1].advance(timedelta(minutes=10))
+    public = browser.new_context().new_page()
+    deadline = time.monotonic() + 30
+    public.goto(f"{base}/public")
+    while public.locator("article").count() == 0:
+        assert time.monotonic() < deadline, "the recording never aired"
+        time.sleep(0.5)
+        public.reload()
+    expect(public.locator("article h2")).to_have_text("Thông báo tiêm chủng (tiếng Tày)")
+    expect(public.locator("article .lang")).to_have_text("Tiếng Tày · Bản ghi âm")
+    expect(public.locator("article .lang")).to_have_attribute("lang", "tyz")
+
+
+def test_an_officer_records_from_the_microphone_and_hears_it_back(
+    browser: Browser, base: str
+) -> None:
+    officer = sign_in(browser, base, "canbo", PHONE, permissions=("microphone",))
+    officer.get_by_label("Bản ghi âm (tải lên hoặc ghi)").check()
+    officer.get_by_label("Tiêu đề").fill("Loa thôn Nà Héo")
+    record = officer.locator("#record")
+    record.click()
+    expect(record).to_have_text("■ Dừng")
+    expect(officer.locator("#record-time")).to_have_text("3 s", timeout=10_000)
+    record.click()
+    expect(record).to_have_text("● Ghi âm")
+    expect(officer.locator("#recorded")).to_be_visible()
+    officer.get_by_role("button", name="Nghe thử bản tin").click()
+    expect(officer.locator("#status")).to_have_text(re.compile(r"^\d+\.\d s$"), timeout=30_000)
+    audio = officer.locator("#player").get_attribute("src")
+    assert audio
+    pcm = decode_mp3(officer.request.get(f"{base}{audio}").body())
+    assert 2.5 <= pcm.duration <= 4.5  # what was recorded, about three seconds of it
+    assert dominant_hz(pcm) == pytest.approx(TONE_HZ, abs=3)  # the microphone's tone
+    width = officer.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the compose page scrolls sideways on a phone: {width} px"
+    shoot(officer, "phone-compose-recording")
