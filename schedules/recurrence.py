@@ -1,4 +1,5 @@
-"""Slot occurrences: one-off datetimes, or times on weekdays within a date range.
+"""Slot occurrences: one-off datetimes, or times on weekdays within a date range, each
+aired once or repeated ("3 times, 5 minutes apart", as notices are).
 
 A commune thinks in local time ("every day at 06:00 and 17:00 from 15/3 to 25/3"), so
 recurrences are expanded in Asia/Ho_Chi_Minh and converted to UTC.
@@ -24,6 +25,7 @@ def local_iso(moment: datetime | None) -> str | None:
 
 
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+MAX_REPEATS = 10
 
 
 class SlotSpecError(ValueError):
@@ -36,13 +38,28 @@ class SlotSpecError(ValueError):
 
 @dataclass(frozen=True)
 class SlotSpec:
+    """When a slot airs. Each occurrence ("first") airs `repeats` times, `repeat_every`
+    from the start of one to the start of the next (the caller adds the program's length
+    to the pause people ask for)."""
+
     at: datetime | None = None
     times: tuple[time, ...] = ()
     weekdays: tuple[int, ...] = ALL_DAYS
     start_date: date | None = None
     end_date: date | None = None
+    repeats: int = 1
+    repeat_every: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
+        if not 1 <= self.repeats <= MAX_REPEATS:
+            raise SlotSpecError(
+                f"an airing repeats 1 to {MAX_REPEATS} times",
+                f"số lần phát lặp từ 1 đến {MAX_REPEATS}",
+            )
+        if self.repeats > 1 and self.repeat_every <= timedelta(0):
+            raise SlotSpecError(
+                "repeats need a time between them", "các lần phát lặp cần cách nhau một khoảng"
+            )
         if self.at is not None:
             if self.times:
                 raise SlotSpecError(
@@ -76,7 +93,20 @@ class SlotSpec:
 
 
 def occurrences(spec: SlotSpec, start: datetime, end: datetime) -> list[datetime]:
-    """Every occurrence in [start, end), in UTC, sorted."""
+    """Every airtime in [start, end), repeats included, in UTC, sorted."""
+    span = spec.repeat_every * (spec.repeats - 1)
+    found = {t for first in firsts(spec, start - span, end) for t in airtimes_of(spec, first)}
+    return sorted(t for t in found if start <= t < end)
+
+
+def airtimes_of(spec: SlotSpec, first: datetime) -> list[datetime]:
+    """An occurrence's airtimes: itself, then each repeat."""
+    return [first + spec.repeat_every * k for k in range(spec.repeats)]
+
+
+def firsts(spec: SlotSpec, start: datetime, end: datetime) -> list[datetime]:
+    """Every occurrence in [start, end), not counting repeats, in UTC, sorted: what the
+    scheduler makes airings for (all of an occurrence's repeats at once)."""
     if spec.at is not None:
         at = spec.at.astimezone(UTC)
         return [at] if start <= at < end else []
@@ -96,8 +126,9 @@ def occurrences(spec: SlotSpec, start: datetime, end: datetime) -> list[datetime
 
 
 def next_occurrence(spec: SlotSpec, after: datetime) -> datetime | None:
-    """The first occurrence at or after `after`, or None when there is none left: how the
-    scheduler knows when to look at a slot again without reading its whole history."""
+    """The first occurrence (not counting repeats) at or after `after`, or None when there
+    is none left: how the scheduler knows when to look at a slot again without reading
+    its whole history."""
     if spec.at is not None:
         at = spec.at.astimezone(UTC)
         return at if at >= after else None
@@ -114,7 +145,9 @@ def next_occurrence(spec: SlotSpec, after: datetime) -> datetime | None:
 
 
 def last_occurrence(spec: SlotSpec) -> datetime:
+    """The last airtime, its last repeat included."""
+    span = spec.repeat_every * (spec.repeats - 1)
     if spec.at is not None:
-        return spec.at.astimezone(UTC)
+        return spec.at.astimezone(UTC) + span
     assert spec.end_date is not None
-    return datetime.combine(spec.end_date, max(spec.times), LOCAL_TZ).astimezone(UTC)
+    return datetime.combine(spec.end_date, max(spec.times), LOCAL_TZ).astimezone(UTC) + span

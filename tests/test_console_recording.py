@@ -125,3 +125,23 @@ def test_an_officer_records_from_the_microphone_and_hears_it_back(
     width = officer.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the compose page scrolls sideways on a phone: {width} px"
     shoot(officer, "phone-compose-recording")
+
+
+def test_an_officer_asks_for_three_airings_five_minutes_apart(browser: Browser, base: str) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_label("Tiêu đề").fill("Thông báo nộp thuế")
+    officer.get_by_label("Nội dung", exact=True).fill("Bà con nộp thuế trước ngày 15/12.")
+    officer.get_by_label("Thôn Nà Héo").check()
+    officer.locator('input[name="at"]').fill("2026-12-01T05:10")
+    officer.get_by_label("Số lần phát (lặp lại)").fill("3")
+    officer.get_by_label("Nghỉ giữa các lần (phút)").fill("5")
+    officer.get_by_role("button", name="Kiểm tra trùng giờ").click()
+    said = officer.locator("#clashes")
+    expect(said).to_have_text(re.compile(r"Sẽ phát: 05:10 01/12, 05:15 01/12, 05:2\d 01/12$"))
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    reviewer = sign_in(browser, base, "chutich")
+    reviewer.goto(f"{base}/review")
+    expect(reviewer.locator("section.card .airs")).to_contain_text(
+        "3 lần, nghỉ 5 phút 00 giây giữa các lần"
+    )

@@ -9,11 +9,14 @@ from schedules import (
     Interval,
     SlotSpec,
     SlotSpecError,
+    airtimes_of,
+    firsts,
     late_policy,
     local_iso,
     occurrences,
     overlaps,
 )
+from schedules.recurrence import last_occurrence
 
 
 def local(y: int, m: int, d: int, hh: int, mm: int = 0) -> datetime:
@@ -92,3 +95,31 @@ def test_moments_read_in_hanoi_time_rounded_to_the_second() -> None:
     assert local_iso(airtime - timedelta(milliseconds=44)) == "2026-12-01T21:48:02+07:00"
     assert local_iso(airtime + timedelta(milliseconds=700)) == "2026-12-01T21:48:03+07:00"
     assert local_iso(None) is None
+
+
+def test_an_occurrence_repeats_at_its_interval_and_a_window_sees_each_repeat() -> None:
+    """ "Three times, five minutes apart" for a 60 s notice: starts 6 minutes apart."""
+    every = timedelta(minutes=6)
+    spec = SlotSpec(
+        times=(time(6),),
+        start_date=date(2026, 12, 1),
+        end_date=date(2026, 12, 2),
+        repeats=3,
+        repeat_every=every,
+    )
+    six = local(2026, 12, 1, 6).astimezone(UTC)
+    day = occurrences(spec, local(2026, 12, 1, 0), local(2026, 12, 2, 0))
+    assert day == [six, six + every, six + 2 * every]
+    # a window that starts after the occurrence still sees its later repeats
+    assert occurrences(spec, six + timedelta(minutes=1), six + timedelta(hours=1)) == day[1:]
+    assert firsts(spec, local(2026, 12, 1, 0), local(2026, 12, 3, 0)) == [
+        six,
+        six + timedelta(days=1),
+    ]
+    assert airtimes_of(spec, six) == day
+    assert last_occurrence(spec) == six + timedelta(days=1) + 2 * every
+    with pytest.raises(SlotSpecError, match="1 to 10"):
+        SlotSpec(at=six, repeats=11, repeat_every=every)
+    with pytest.raises(SlotSpecError, match="time between them") as refused:
+        SlotSpec(at=six, repeats=2)
+    assert refused.value.vi == "các lần phát lặp cần cách nhau một khoảng"

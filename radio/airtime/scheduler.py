@@ -29,7 +29,7 @@ from radio.alerts import Alarms, Problem
 from radio.audit import audit
 from radio.models import Airing, AiringStatus, Priority, Slot, Status
 from radio.speech import Speech
-from schedules import Clock, late_policy, next_occurrence, occurrences
+from schedules import Clock, airtimes_of, firsts, late_policy, next_occurrence
 
 log = logging.getLogger("radio.scheduler")
 
@@ -120,7 +120,7 @@ class Scheduler:
         if slot.announcement.status == Status.ARCHIVED:
             slot.next_at = NEVER
             return 0
-        spec = spec_of(slot)
+        spec = spec_of(slot, self.speech.expected_seconds(slot.announcement))
         known = {
             (zone_id, moment)
             for zone_id, moment in db.execute(
@@ -138,9 +138,10 @@ class Scheduler:
                 priority=slot.announcement.priority,
                 scheduled_at=moment,
             )
-            for moment in occurrences(spec, start, end)
+            for first in firsts(spec, start, end)
             for zone in zones
-            if (zone.id, moment) not in known
+            if (zone.id, first) not in known
+            for moment in airtimes_of(spec, first)  # its repeats made with it, each its own row
         ]
         db.add_all(made)
         slot.next_at = next_occurrence(spec, end) or NEVER

@@ -45,6 +45,11 @@ class Request:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     start_date: date | None = None
     end_date: date | None = None
+    repeats: int = 1  # each time aired this often,
+    repeat_gap_s: int = 0  # with this much quiet between one's end and the next's start
+
+
+MAX_GAP_S = 2 * 3600
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,17 @@ def plan(announcement: Announcement, zones: list[Zone], asked: Request, now: dat
         weekdays=sorted(set(asked.weekdays)),
         start_date=asked.start_date,
         end_date=asked.end_date,
+        repeats=asked.repeats,
+        repeat_gap_s=asked.repeat_gap_s if asked.repeats > 1 else 0,
     )
+    if asked.repeats > 1 and not 1 <= asked.repeat_gap_s <= MAX_GAP_S:
+        raise Invalid(
+            "repeats are 1 second to 2 hours apart",
+            "các lần phát lặp cách nhau từ 1 giây đến 2 giờ",
+            field="repeat_gap_s",
+        )
     try:
-        spec = spec_of(slot)
+        spec = spec_of(slot, 0.0)
     except SlotSpecError as exc:
         raise Invalid(str(exc), exc.vi) from None
     if last_occurrence(spec) <= now:
@@ -98,7 +111,7 @@ def schedule(db: Session, user: User, slot: Slot, now: datetime, length: Length)
     slot.created_by_id = user.id
     db.add(slot)
     db.flush()
-    pairs = conflicts(db, slot, now, _last(slot) + timedelta(hours=1), length)
+    pairs = conflicts(db, slot, now, _last(slot, length) + timedelta(hours=1), length)
     if pairs:
         raise conflict_error(pairs)
     audit(db, user, "schedule", f"slot:{slot.id}", announcement=slot.announcement_id)
@@ -131,8 +144,9 @@ def check(
     db.add(slot)
     db.flush()
     try:
-        pairs = conflicts(db, slot, now, _last(slot) + timedelta(hours=1), length)
-        upcoming = occurrences(spec_of(slot), now, now + timedelta(days=14))[:5]
+        pairs = conflicts(db, slot, now, _last(slot, length) + timedelta(hours=1), length)
+        spec = spec_of(slot, length(slot.announcement))
+        upcoming = occurrences(spec, now, now + timedelta(days=14))[:5]
         fit = _fit(db, slot, upcoming, length, estimate)
     finally:
         db.delete(slot)
@@ -175,8 +189,8 @@ def conflict_error(pairs: Pairs) -> Conflict:
     )
 
 
-def _last(slot: Slot) -> datetime:
-    return last_occurrence(spec_of(slot))
+def _last(slot: Slot, length: Length) -> datetime:
+    return last_occurrence(spec_of(slot, length(slot.announcement)))
 
 
 def _slot(interval: Interval) -> Slot:
@@ -188,8 +202,9 @@ def _intervals(
 ) -> list[Interval]:
     found = []
     for slot in slots:
-        seconds = timedelta(seconds=length(slot.announcement))
-        spec: SlotSpec = spec_of(slot)
+        lasting = length(slot.announcement)
+        seconds = timedelta(seconds=lasting)
+        spec: SlotSpec = spec_of(slot, lasting)
         found += [
             Interval(moment, moment + seconds, (slot, zone_id))
             for moment in occurrences(spec, start - seconds, end)

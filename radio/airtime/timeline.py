@@ -8,6 +8,7 @@ duration once there is one, else the calibrated estimate of its text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -16,18 +17,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from radio.models import Airing, AiringStatus, Announcement, Priority, Slot, Status, Zone
-from schedules import Interval, SlotSpec, occurrences, overlaps
+from schedules import Interval, SlotSpec, firsts, occurrences, overlaps
 
 Length = Callable[[Announcement], float]  # seconds an announcement's program lasts
 
 
-def spec_of(slot: Slot) -> SlotSpec:
+def spec_of(slot: Slot, seconds: float) -> SlotSpec:
+    """The slot's airtimes for a program lasting `seconds`: a repeat starts that long
+    (in whole seconds, so airtimes read as people write them) plus the slot's pause after
+    the one before."""
     return SlotSpec(
         at=slot.at,
         times=tuple(time.fromisoformat(t) for t in slot.times or ()),
         weekdays=tuple(slot.weekdays or ()) or (0, 1, 2, 3, 4, 5, 6),
         start_date=slot.start_date,
         end_date=slot.end_date,
+        repeats=slot.repeats or 1,
+        repeat_every=timedelta(seconds=math.ceil(seconds) + (slot.repeat_gap_s or 0)),
     )
 
 
@@ -62,8 +68,10 @@ def zone_timeline(
     and a flag on each one that overlaps another."""
     due: list[Interval] = []
     for slot in live_slots(db, zone):
-        seconds = timedelta(seconds=length(slot.announcement))
-        due += [Interval(t, t + seconds, slot) for t in occurrences(spec_of(slot), begin, end)]
+        lasting = length(slot.announcement)
+        seconds = timedelta(seconds=lasting)
+        spec = spec_of(slot, lasting)
+        due += [Interval(t, t + seconds, slot) for t in occurrences(spec, begin, end)]
     planned = sorted(due, key=lambda i: (i.start, _slot(i).position, _slot(i).id))
     items = _in_sequence(planned)
     clashing = {id(i) for pair in overlaps(items) for i in pair}
@@ -97,7 +105,9 @@ def next_airtime(slots: list[Slot], airings: list[Airing], now: datetime) -> dat
     ]
     made = {(a.slot_id, a.scheduled_at) for a in airings}
     for slot in slots:
-        coming = occurrences(spec_of(slot), now, now + timedelta(days=14))
+        # An occurrence's repeats are made with it: one not made yet starts with itself,
+        # so its first airtime is all this needs (and no length).
+        coming = firsts(spec_of(slot, 0.0), now, now + timedelta(days=14))
         waiting += [t for t in coming if (slot.id, t) not in made][:1]
     return min(waiting, default=None)
 

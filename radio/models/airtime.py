@@ -38,7 +38,8 @@ slot_zones = Table(
 
 class Slot(Base):
     """When an announcement airs: once (`at`), or at `times` on `weekdays` (0 = Monday)
-    between `start_date` and `end_date`, local time."""
+    between `start_date` and `end_date`, local time; each time `repeats` times with
+    `repeat_gap_s` of quiet between the end of one and the start of the next."""
 
     __tablename__ = "slots"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,8 @@ class Slot(Base):
     end_date: Mapped[date | None] = mapped_column(Date, default=None)
     # Items due at the same moment on a zone play one after another, lowest first.
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    repeat_gap_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Who scheduled it: an emergency-priority slot airs only while they hold the right.
     created_by_id: Mapped[int | None] = mapped_column(

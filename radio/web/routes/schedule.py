@@ -35,10 +35,18 @@ class SlotIn(BaseModel):
     weekdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
     start_date: date | None = None
     end_date: date | None = None
+    repeats: int = Field(1, ge=1, le=10)  # each time, aired this many times
+    repeat_gap_s: int = 0  # seconds of quiet between repeats (1 s to 2 h)
 
     def request(self) -> rules.Request:
         return rules.Request(
-            self.at, tuple(self.times), tuple(self.weekdays), self.start_date, self.end_date
+            self.at,
+            tuple(self.times),
+            tuple(self.weekdays),
+            self.start_date,
+            self.end_date,
+            self.repeats,
+            self.repeat_gap_s,
         )
 
 
@@ -52,6 +60,8 @@ class SlotOut(Out):
     start_date: date | None  # from this day
     end_date: date | None  # to this day
     position: int  # among items due at the same moment on a zone, lowest first
+    repeats: int  # each time, aired this many times
+    repeat_gap_s: int  # seconds of quiet between one repeat's end and the next's start
 
 
 class SlotCheckOut(BaseModel):

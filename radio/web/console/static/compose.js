@@ -30,7 +30,8 @@ async function save() {
 
 function slot(id) {
   const body = fields(form);
-  const slot = { announcement_id: Number(id), zones: body.zones };
+  const slot = { announcement_id: Number(id), zones: body.zones, repeats: body.repeats || 1 };
+  if (slot.repeats > 1) slot.repeat_gap_s = Math.round((body.repeat_gap || 0) * 60);
   if (body.mode === "once") {
     slot.at = body.at ? `${body.at}:00+07:00` : null;
   } else {
