@@ -18,6 +18,7 @@ from bench import (
     failover,
     fanout,
     fuzz,
+    mixed,
     normalize,
     scheduler,
 )
@@ -61,6 +62,12 @@ BENCHES = {
         "",
         emergency.run,
         emergency.report,
+    ),
+    "mixed": Bench(
+        "a bilingual programme: cold render, and again after editing one sentence",
+        "announcements",
+        mixed.run,
+        mixed.report,
     ),
     "scheduler": Bench(
         "one scheduler pass on a year of history, 1 to 100 communes",

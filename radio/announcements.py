@@ -61,13 +61,13 @@ class Recording:
     priority: Priority = Priority.NORMAL
 
 
-def _check_title(title: str) -> None:
+def check_title(title: str) -> None:
     if not title.strip():
         raise Invalid("the title is empty", "tiêu đề đang để trống", field="title")
 
 
 def check(draft: Draft, speech: Speech) -> None:
-    _check_title(draft.title)
+    check_title(draft.title)
     if not draft.text.strip():
         raise Invalid("the text is empty", "nội dung thông báo đang để trống")
     if len(draft.text) > MAX_TEXT:
@@ -85,19 +85,19 @@ def check(draft: Draft, speech: Speech) -> None:
 
 def create(db: Session, user: User, draft: Draft, speech: Speech) -> Announcement:
     check(draft, speech)
-    _may_set_priority(user, draft.priority)
-    return _created(db, user, draft.title, draft.priority, _revision(draft, user, 1))
+    may_set_priority(user, draft.priority)
+    return created(db, user, draft.title, draft.priority, _revision(draft, user, 1))
 
 
 def create_recorded(db: Session, user: User, recording: Recording, speech: Speech) -> Announcement:
     """An announcement whose first revision is a recording, decoded, trimmed and levelled
     now: a file that is not audio, or too long, is a 422 and nothing is saved."""
-    _may_set_priority(user, recording.priority)  # before the work of decoding
+    may_set_priority(user, recording.priority)  # before the work of decoding
     revision = _recorded(db, user, recording, speech, 1)
-    return _created(db, user, recording.title, recording.priority, revision)
+    return created(db, user, recording.title, recording.priority, revision)
 
 
-def _created(
+def created(
     db: Session, user: User, title: str, priority: Priority, revision: Revision
 ) -> Announcement:
     announcement = Announcement(
@@ -115,7 +115,7 @@ def _created(
 def _recorded(
     db: Session, user: User, recording: Recording, speech: Speech, number: int
 ) -> Revision:
-    _check_title(recording.title)
+    check_title(recording.title)
     if len(recording.summary) > MAX_TEXT:
         raise TooLarge(
             f"the summary is longer than {MAX_TEXT:,} characters",
@@ -174,22 +174,22 @@ def made_elsewhere(
 def revise(
     db: Session, user: User, announcement: Announcement, draft: Draft, speech: Speech
 ) -> Announcement:
-    _editable(announcement)
+    editable(announcement)
     check(draft, speech)
     revision = _revision(draft, user, announcement.current.number + 1)
-    return _revised(db, user, announcement, draft.title, draft.priority, revision)
+    return revised(db, user, announcement, draft.title, draft.priority, revision)
 
 
 def rerecord(
     db: Session, user: User, announcement: Announcement, recording: Recording, speech: Speech
 ) -> Announcement:
     """A new recording as the next revision: back to review, like edited text."""
-    _editable(announcement)
+    editable(announcement)
     revision = _recorded(db, user, recording, speech, announcement.current.number + 1)
-    return _revised(db, user, announcement, recording.title, recording.priority, revision)
+    return revised(db, user, announcement, recording.title, recording.priority, revision)
 
 
-def _editable(announcement: Announcement) -> None:
+def editable(announcement: Announcement) -> None:
     if announcement.status == Status.ARCHIVED:
         raise Conflict(
             "an archived announcement cannot be edited", "thông báo đã lưu trữ, không sửa được"
@@ -201,7 +201,7 @@ def _editable(announcement: Announcement) -> None:
         )
 
 
-def _revised(
+def revised(
     db: Session,
     user: User,
     announcement: Announcement,
@@ -212,7 +212,7 @@ def _revised(
     """The new revision in place, and what editing undoes: an approval (the audio
     changed), a rejection (it is a draft again)."""
     if priority != announcement.priority:
-        _may_set_priority(user, priority)
+        may_set_priority(user, priority)
         if priority == Priority.EMERGENCY:
             audit(db, user, "emergency-priority", f"announcement:{announcement.id}")
     announcement.title = title.strip()
@@ -341,7 +341,7 @@ def withdraw(db: Session, announcement: Announcement, why: str, every: bool = Fa
     return stopped
 
 
-def _may_set_priority(user: User, priority: Priority) -> None:
+def may_set_priority(user: User, priority: Priority) -> None:
     """Emergency priority airs at full volume through quiet hours: only for holders of
     the emergency right."""
     if priority == Priority.EMERGENCY:

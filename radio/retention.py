@@ -28,6 +28,7 @@ from radio.models import (
     Bulletin,
     Repeat,
     Revision,
+    Source,
     Status,
 )
 from schedules import Clock
@@ -41,28 +42,40 @@ log = logging.getLogger("radio.retention")
 
 
 def kept(db: Session, now: datetime) -> set[str]:
-    """The hashes of every program whose audio is kept (see the module's docstring)."""
-    return {h for query in _keeping(now) for h in db.scalars(query) if h is not None}
+    """The hashes of every program whose audio is kept (see the module's docstring), and
+    of the recordings the current mixed revisions are made of (rendered again from them
+    when a voice or the lexicon changes)."""
+    found = {h for query in _keeping(now) for h in db.scalars(query) if h is not None}
+    for parts in db.scalars(_current(Revision.parts).where(Revision.source == Source.MIXED)):
+        found |= {p["program"] for p in parts or [] if p["kind"] == "recording"}
+    return found
 
 
-def _keeping(now: datetime) -> list[Select[Any]]:
-    live = Announcement.status != Status.ARCHIVED
+def _current(column: Any) -> Select[Any]:
+    """`column` of each live announcement's current revision."""
     latest = (
         select(Revision.announcement_id, func.max(Revision.number).label("number"))
         .group_by(Revision.announcement_id)
         .subquery()
     )
-    since = now - ARCHIVE
-    return [
-        select(Announcement.approved_program_hash).where(live),
-        select(Revision.program_hash)
+    return (
+        select(column)
         .join(
             latest,
             (latest.c.announcement_id == Revision.announcement_id)
             & (latest.c.number == Revision.number),
         )
         .join(Announcement, Announcement.id == Revision.announcement_id)
-        .where(live),
+        .where(Announcement.status != Status.ARCHIVED)
+    )
+
+
+def _keeping(now: datetime) -> list[Select[Any]]:
+    live = Announcement.status != Status.ARCHIVED
+    since = now - ARCHIVE
+    return [
+        select(Announcement.approved_program_hash).where(live),
+        _current(Revision.program_hash),
         select(Airing.program_hash).where(
             or_(
                 Airing.status == AiringStatus.SCHEDULED,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from radio.errors import Conflict, Invalid, NotFound
 from radio.lexicons import Lexicons
-from radio.models import Announcement, Program, Revision
+from radio.models import Announcement, Program, Revision, Source
 from voices import (
     DEFAULT_VOICE,
     MAX_SECONDS,
@@ -40,7 +41,9 @@ from voices import (
 )
 from voices.assembly import SENTENCE_PAUSE_S
 from voices.estimate import Estimate
+from voices.mixed import Bell, Part, Pause, Recorded, Spoken
 from voices.normalize import clean_line
+from voices.render import MissingPartError
 
 log = logging.getLogger("radio.speech")
 ESTIMATES_KEPT = 4096  # texts whose estimated length is remembered
@@ -143,14 +146,8 @@ class Speech:
         """Rendered through the caches (free when previewed before); a new program waits
         its turn behind others being made, unless `urgent` (an emergency)."""
         reading = self.reading(voicing)
-        try:
+        with _refused():
             return self.renderer.render_parts(parts, reading, urgent)
-        except EmptyTextError:
-            raise Invalid(
-                "the text has nothing to read aloud", "nội dung không có gì để đọc"
-            ) from None
-        except TooLongError as exc:
-            raise too_long(exc) from None
 
     def check_length(self, text: str, voicing: Voicing) -> None:
         """Refuse (422, saying how long) a text that would be read for longer than a
@@ -168,17 +165,33 @@ class Speech:
         return program_row(db, self.render(parts, voicing, urgent))
 
     def render_revision(self, db: Session, revision: Revision, urgent: bool = False) -> Program:
-        """The revision's program. A recording, or audio fixed elsewhere (from above, from
-        a template), is what it is: never re-rendered."""
+        """The revision's program, recorded on it."""
+        program = self.program_of(db, revision, urgent)
+        revision.program_hash = program.hash
+        db.flush()
+        return program
+
+    def program_of(self, db: Session, revision: Revision, urgent: bool = False) -> Program:
+        """The revision's program, made by what it is made of; the revision untouched. A
+        recording, or audio fixed elsewhere (from above, from a template), is what it is:
+        never re-rendered."""
         fixed = db.get(Program, revision.program_hash) if revision.program_hash else None
         if fixed is not None and revision.fixed:
             return fixed
         if revision.recorded:
             raise Conflict("the recording's audio is gone", "không còn âm thanh của bản ghi")
-        program = self.render_row(db, [revision.text], Voicing.of(revision), urgent)
-        revision.program_hash = program.hash
-        db.flush()
-        return program
+        voicing = Voicing.of(revision)
+        if revision.source == Source.MIXED:
+            return program_row(db, self.render_mixed(revision.parts or [], voicing, urgent))
+        return self.render_row(db, [revision.text], voicing, urgent)
+
+    def render_mixed(
+        self, parts: list[dict[str, Any]], voicing: Voicing, urgent: bool = False
+    ) -> RenderedProgram:
+        """A mixed revision's parts (as radio.mixes stores them) made one program."""
+        reading = self.reading(voicing)
+        with _refused():
+            return self.renderer.render_mixed([_part(p) for p in parts], reading, urgent)
 
     def estimate(self, text: str, voicing: Voicing) -> Estimate:
         """How long the text will take, without synthesizing it."""
@@ -269,3 +282,28 @@ def program_row(db: Session, rendered: RenderedProgram) -> Program:
             raise
         return found
     return program
+
+
+def _part(stored: dict[str, Any]) -> Part:
+    """A stored part (radio.mixes) as the speech library takes it."""
+    kind = stored["kind"]
+    if kind == "text":
+        return Spoken(stored["text"])
+    if kind == "recording":
+        return Recorded(stored["program"])
+    if kind == "pause":
+        return Pause(float(stored["seconds"]))
+    return Bell(bool(stored.get("rising", True)))
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """What the speech library refuses, as the API says it."""
+    try:
+        yield
+    except EmptyTextError:
+        raise Invalid("the text has nothing to read aloud", "nội dung không có gì để đọc") from None
+    except TooLongError as exc:
+        raise too_long(exc) from None
+    except MissingPartError as exc:
+        raise Conflict(str(exc), "một bản ghi trong chương trình không còn nguyên") from None

@@ -7,6 +7,7 @@ comes back is decoded and measured. Real HTTP, real databases."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import wave
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from radio.models import Airing, Announcement, Program
+from radio.retention import kept
 from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
@@ -171,3 +173,77 @@ def test_a_recording_is_reviewed_by_its_hash_and_rerecording_asks_again(
     with station.sessions() as db:
         aired = db.scalars(select(Airing.program_hash).where(Airing.announcement_id == ann))
         assert list(aired) == [again["revision"]["program"]]
+
+
+def mixed(
+    user: httpx.Client, url: str, parts: list[dict[str, object]], **files: bytes
+) -> httpx.Response:
+    form = {"title": "Tiêm chủng (Việt, Tày)", "voice": "espeak-north-female"}
+    sent = [("files", (name, data)) for name, data in files.items()]
+    return user.post(url, data={**form, "parts": json.dumps(parts)}, files=sent or None)
+
+
+def test_a_bilingual_programme_is_mixed_reviewed_and_edited_without_sending_its_recording(
+    base: str, services: tuple[Services, ManualClock], tmp_path: Path
+) -> None:
+    officer, reviewer = client(base, "canbo"), client(base, "chutich")
+    vietnamese = "Trạm y tế xã tiêm chủng cho trẻ em lúc 8 giờ sáng thứ Bảy."
+    parts = [
+        {"kind": "chime"},
+        {"kind": "text", "text": vietnamese},
+        {"kind": "pause", "seconds": 1},
+        {"kind": "recording", "file": 0, "language": "tyz", "summary": "Tiêm chủng (Tày)"},
+        {"kind": "chime", "rising": False},
+    ]
+    made = mixed(
+        officer, "/api/announcements/mixed", parts, **{"tay.m4a": phone_recording(tmp_path, "m4a")}
+    )
+    assert made.status_code == 201, made.text
+    ann, revision = made.json()["id"], made.json()["revision"]
+    assert revision["source"] == "mixed" and revision["program"]  # rendered when saved
+    stored = revision["parts"]
+    assert [p["kind"] for p in stored] == ["chime", "text", "pause", "recording", "chime"]
+    recording = stored[3]["program"]
+    pcm = decode_mp3(officer.get(f"/api/programs/{revision['program']}.mp3").content)
+    assert 2 * 2.24 + 1.0 + SOUND_S < pcm.duration < 2 * 2.24 + 1.0 + SOUND_S + 8
+    lufs = pyloudnorm.Meter(pcm.sample_rate).integrated_loudness(pcm.samples / 32768.0)
+    assert lufs == pytest.approx(TARGET_LUFS, abs=1.0)
+    assert officer.post(f"/api/announcements/{ann}/submit").json()["status"] == "pending"
+    assert approve(reviewer, ann)["approved_program"] == revision["program"]
+
+    edited = [*parts[:1], {"kind": "text", "text": vietnamese.replace("8 giờ", "9 giờ")}]
+    edited += [parts[2], {**parts[3], "file": None, "program": recording}, parts[4]]
+    again = mixed(officer, f"/api/announcements/{ann}/mixed", edited)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "pending" and again.json()["approved_program"] is None
+    assert again.json()["revision"]["parts"][3]["program"] == recording  # sent once
+    assert again.json()["revision"]["program"] != revision["program"]
+    with services[0].sessions() as db:  # the recording stays while the programme is made of it
+        assert recording in kept(db, services[1].now())
+
+
+@pytest.mark.parametrize(
+    ("parts", "field"),
+    [
+        ([{"kind": "pause", "seconds": 1}], "parts"),  # nothing to hear
+        ([{"kind": "text", "text": "  "}], "parts"),
+        ([{"kind": "recording", "file": 3, "language": "tyz"}], "parts"),  # no such file
+        ([{"kind": "recording", "program": "0" * 64, "language": "tyz"}], "parts"),  # not ours
+        ([{"kind": "recording", "file": 0, "language": "xx"}], "language"),
+        ([{"kind": "song"}], "parts"),
+        ([{"kind": "pause", "seconds": 60}], "parts"),
+    ],
+)
+def test_a_programme_that_cannot_be_made_is_refused_and_nothing_is_stored(
+    base: str,
+    services: tuple[Services, ManualClock],
+    tmp_path: Path,
+    parts: list[dict[str, object]],
+    field: str,
+) -> None:
+    before = _stored(services[0])
+    refused = mixed(
+        client(base, "canbo"), "/api/announcements/mixed", parts, **{"a.amr": b"x" * 100}
+    )
+    assert error(refused, 422)["field"] == field
+    assert _stored(services[0]) == before

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -26,8 +26,10 @@ from voices.assembly import (
     assemble,
     at_broadcast_rate,
     segments_of,
+    silence,
 )
 from voices.audio import format as broadcast
+from voices.audio.chime import chime
 from voices.audio.decode import decode_audio
 from voices.audio.encode import encode_mp3, encode_wav
 from voices.audio.loudness import Loudness, normalize
@@ -36,8 +38,10 @@ from voices.audio.trim import trim_silence
 from voices.engines.catalog import Catalog, VoiceInfo
 from voices.engines.engine import SynthesisParams, Synthesizer
 from voices.estimate import Calibration, Estimate
+from voices.mixed import Bell, Part, Pause, Recorded, Spoken, join
 from voices.normalize import NORMALIZER_VERSION, NORTH, SOUTH, Lexicon, Normalizer
 from voices.split import Segment
+from voices.store.integrity import intact
 from voices.store.programs import SUBDIRECTORY as PROGRAMS
 from voices.store.programs import ProgramStore, RenderedProgram, RenderedSegment
 from voices.store.segments import SegmentCache, segment_key
@@ -48,6 +52,8 @@ MAX_SPOKEN_CHARS = 120_000  # the most normalized text one program may have
 # signal several times over, and more at once than cores gains no time. Twenty previews
 # at once peaked at 800 MB, ten 1-minute recordings at 1.7 GB. Urgent ones do not queue.
 MAKING_AT_ONCE = 2
+MAX_MIXED_S = 30 * 60  # a mixed programme may hold a recording as long as any upload
+MIXED_VERSION = "mixed-1"  # how parts are joined: 1 levels each part, then crossfades
 IMPORT_VERSION = "import-2"  # how a recording is made a program: 2 cuts silence at the ends
 
 
@@ -62,6 +68,13 @@ class TooLongError(ValueError):
 
 class EmptyTextError(ValueError):
     """The text has nothing to read aloud."""
+
+
+class MissingPartError(ValueError):
+    """A mixed programme names a recording the store no longer holds whole."""
+
+
+Made = tuple[Float, tuple[RenderedSegment, ...]]  # a part's signal, and its segments
 
 
 def normalizer_for(info: VoiceInfo, lexicon: Lexicon) -> Normalizer:
@@ -227,6 +240,63 @@ class Renderer:
             samples = at_broadcast_rate(trim_silence(decode_audio(data)))
             signal, loudness = normalize(samples, broadcast.SAMPLE_RATE)
             return self._save(render_key, signal, loudness, ())
+
+    def render_mixed(
+        self, parts: Sequence[Part], reading: Reading, urgent: bool = False
+    ) -> RenderedProgram:
+        """A mixed programme (voices.mixed): its parts made in order, each spoken one
+        through the segment cache, joined with crossfades and levelled once more."""
+        plans = [self._plan(part, reading) for part in parts]
+        if not any(isinstance(p, Spoken | Recorded) for p in parts):
+            raise EmptyTextError("a programme needs a text or a recording")
+        render_key = _hash([MIXED_VERSION, *(key for key, _ in plans), broadcast.describe()])
+        program = self.programs.load(render_key)
+        if program is not None:
+            return program
+        with self._turn(urgent):
+            found = self.programs.load(render_key)
+            if found is not None:
+                return found
+            made = [make() for _, make in plans]
+            joined = join([signal for signal, _ in made], broadcast.SAMPLE_RATE)
+            if len(joined) > MAX_MIXED_S * broadcast.SAMPLE_RATE:
+                raise TooLongError(len(joined) / broadcast.SAMPLE_RATE, MAX_MIXED_S)
+            signal, loudness = normalize(joined, broadcast.SAMPLE_RATE)
+            segments = tuple(s for _, part in made for s in part)
+            return self._save(render_key, signal, loudness, segments)
+
+    def _plan(self, part: Part, reading: Reading) -> tuple[str, Callable[[], Made]]:
+        """A part's key (all that changes its audio) and how to make its signal."""
+        match part:
+            case Spoken(text):
+                segments, pauses = segments_of([text], reading.normalizer, reading.assembly)
+                if not segments:
+                    raise EmptyTextError("a text part has nothing to read aloud")
+                self._bounded(segments, reading)
+                keys = [reading.key(s.text) for s in segments]
+                key = _hash([*keys, repr(pauses), repr(reading.assembly)])
+                return key, partial(self._spoken, segments, keys, pauses, reading)
+            case Recorded(program):
+                return f"recording={program}", partial(self._recorded, program)
+            case Pause(seconds):
+                return f"pause={seconds:g}", lambda: (silence(seconds), ())
+            case Bell(rising):
+                return f"bell={rising}", lambda: (chime(broadcast.SAMPLE_RATE, rising), ())
+        raise TypeError(f"not a part: {part!r}")
+
+    def _spoken(
+        self, segments: list[Segment], keys: list[str], pauses: list[float], reading: Reading
+    ) -> Made:
+        rendered = [self._synthesized(s, k, reading) for s, k in zip(segments, keys, strict=True)]
+        plain = Assembly(reading.assembly.sentence_pause_s, reading.assembly.paragraph_pause_s)
+        signal = assemble([pcm for _, pcm in rendered], pauses, plain)
+        return normalize(signal, broadcast.SAMPLE_RATE)[0], tuple(r for r, _ in rendered)
+
+    def _recorded(self, program: str) -> Made:
+        path = self.programs.directory / f"{program}.mp3"
+        if not intact(path, program):
+            raise MissingPartError(f"the recording {program[:12]}… is gone or damaged")
+        return at_broadcast_rate(decode_audio(path.read_bytes())), ()
 
     @contextmanager
     def _turn(self, urgent: bool) -> Iterator[None]:

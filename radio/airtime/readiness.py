@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from radio.access.roles import Permission, may
 from radio.models import Airing, Priority, Program, Revision, Slot, Status, User
-from radio.speech import Speech, Voicing
+from radio.speech import Speech
 from voices.store.integrity import intact
 
 NOT_APPROVED = "not approved at airtime"
@@ -68,4 +68,4 @@ def _rebuild(db: Session, speech: Speech, revision_id: int | None) -> str | None
     revision = db.get(Revision, revision_id) if revision_id else None
     if revision is None or revision.fixed:
         return None  # a recording, audio from above or a template: not made again here
-    return speech.render_row(db, [revision.text], Voicing.of(revision)).hash
+    return speech.program_of(db, revision).hash

@@ -5,8 +5,9 @@ rendered program: only that audio can air."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from radio.models.base import Base, enum_column, utcnow
@@ -78,6 +79,8 @@ class Revision(Base):
     # What is read (text), or what the recording says, as its officer summed it up.
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8), default="vi")  # radio.languages
+    # A mixed revision's parts, in order (radio.mixes); none for the others.
+    parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
     voice: Mapped[str] = mapped_column(String(120))
     rate: Mapped[float] = mapped_column(Float, default=1.0)
     chime: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -93,6 +96,14 @@ class Revision(Base):
     def recorded(self) -> bool:
         """Its program is a recording, bound when the revision was made: never rendered."""
         return self.source == Source.RECORDING
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language heard in it, in the order first heard (the public page's label)."""
+        if not self.parts:
+            return [self.language]
+        heard = [p.get("language", "vi") for p in self.parts if p["kind"] in ("text", "recording")]
+        return list(dict.fromkeys(heard))
 
     @property
     def fixed(self) -> bool:

@@ -33,11 +33,13 @@ class Priority(enum.StrEnum):
 
 
 class Source(enum.StrEnum):
-    """What a revision's program is made of: its text read by a voice, or a recording an
-    officer uploaded or recorded (a language no voice speaks, say), fixed when it is made."""
+    """What a revision's program is made of: its text read by a voice, a recording an
+    officer uploaded or recorded (a language no voice speaks, say), fixed when it is made,
+    or parts in order (radio.mixes: texts, recordings, pauses, chimes)."""
 
     TEXT = "text"
     RECORDING = "recording"
+    MIXED = "mixed"
 
 
 class AiringStatus(enum.StrEnum):

@@ -24,8 +24,8 @@ from radio.web.uploads import MAX_RECORDING
 
 DEFAULT_LIMIT = 1 << 20  # bytes
 # The routes that take a recording: its bytes, and room for the form's other fields.
-RECORDINGS = re.compile(r"/api/(bulletins/audio|announcements/(\d+/)?recording)")
-RECORDING_LIMIT = MAX_RECORDING + 2_000_000
+RECORDINGS = re.compile(r"/api/(bulletins/audio|announcements/(\d+/)?(recording|mixed))")
+RECORDING_LIMIT = MAX_RECORDING + 2_000_000  # a mixed programme's files share it
 
 
 def limit_of(path: str) -> int:

@@ -10,18 +10,9 @@ one's hiss."""
 
 from __future__ import annotations
 
-import warnings
-
-from voices.audio import ffmpeg
 from voices.audio.decode import AudioFileError
+from voices.audio.editing import AudioSegment, detect_leading_silence
 from voices.audio.pcm import Pcm
-
-with warnings.catch_warnings():  # pydub looks for an ffmpeg on PATH when imported
-    warnings.simplefilter("ignore", RuntimeWarning)
-    from pydub import AudioSegment
-    from pydub.silence import detect_leading_silence
-
-AudioSegment.converter = ffmpeg.executable()  # the wheel's, for whatever pydub encodes
 
 BELOW_PEAK_DB = 40.0  # quieter than this under the peak is silence
 MARGIN_S = 0.15  # kept at each end, so the first breath and the last word's decay stay

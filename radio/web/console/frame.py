@@ -22,7 +22,7 @@ from radio.access.roles import Permission, may
 from radio.errors import Unauthenticated
 from radio.languages import LANGUAGES
 from radio.languages import name as language_name
-from radio.models import Revision, User
+from radio.models import Revision, Source, User
 from radio.services import Services
 from radio.web.console.i18n import LANGS, translator
 from schedules import local_time
@@ -133,7 +133,11 @@ def _made_of(
     def made_of(revision: Revision) -> str:
         if revision.recorded:
             return f"{t('recording')} · {language_name(revision.language)}"
-        return f"{voice_name(revision.voice)} · {revision.rate}×"
+        spoken = f"{voice_name(revision.voice)} · {revision.rate}×"
+        if revision.source != Source.MIXED:
+            return spoken
+        heard = ", ".join(language_name(code) for code in revision.languages)
+        return f"{spoken} · {t('mixed')}: {heard}"
 
     return made_of
 

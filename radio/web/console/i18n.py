@@ -206,6 +206,7 @@ _STATUS: dict[str, tuple[str, str]] = {
     "scheduled": ("Đã lên lịch", "Scheduled"),
     "aired": ("Đã phát", "Aired"),
     "recording": ("Bản ghi âm", "Recording"),
+    "mixed": ("Chương trình ghép", "Mixed programme"),
     "source_text": ("Văn bản (giọng đọc)", "Text (a voice reads it)"),
     "source_recording": ("Bản ghi âm (tải lên hoặc ghi)", "Recording (upload or record)"),
     "made_of": ("Hình thức", "Made of"),

@@ -116,7 +116,7 @@ def _aired(db: Session, commune: Commune | None) -> list[dict[str, Any]]:
             {
                 "title": announcement.title,
                 "text": revision.text if revision else "",
-                "language": revision.language if revision else "vi",
+                "languages": revision.languages if revision else ["vi"],
                 "recorded": revision.recorded if revision else False,
                 "aired_at": aired_at,
                 "hash": program_hash,

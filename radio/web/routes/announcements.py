@@ -4,7 +4,7 @@ approve or reject, archive; and their programs' audio."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -49,6 +49,7 @@ class RevisionOut(Out):
     source: Source  # its text read by a voice, or a recording
     text: str  # what is read; for a recording, what it says
     language: str  # ISO 639 code (radio.languages)
+    parts: list[dict[str, Any]] | None  # a mixed revision's parts in order (radio.mixes)
     voice: str
     rate: float
     chime: bool
@@ -168,7 +169,7 @@ def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) 
     revision = announcement.current
     if revision.program is None or not Path(revision.program.mp3_path).is_file():
         services.quota.take(user.id, services.clock.now())
-        if not revision.fixed:
+        if revision.source == Source.TEXT and not revision.fixed:
             parts, voicing = [revision.text], Voicing.of(revision)
             # Synthesize holding no database connection: twenty previews at once held
             # every connection of the pool for as long as they took, and the rest of the

@@ -16,7 +16,7 @@ from radio.airtime import slots as rules
 from radio.airtime.timeline import zone_timeline
 from radio.audit import audit
 from radio.errors import Invalid
-from radio.models import Slot
+from radio.models import Slot, Source
 from radio.services import Services
 from radio.speech import Voicing
 from radio.web.errors import problems
@@ -185,8 +185,8 @@ def _estimate(services: Services, slot: Slot) -> Estimate | None:
     """The calibrated estimate of the program's length, for the fit and the rate that
     fits; none for fixed audio (a recording, from above, from a template)."""
     revision = slot.announcement.current
-    if revision.fixed:
-        return None
+    if revision.fixed or revision.source != Source.TEXT:
+        return None  # its program, rendered when it was saved, says how long it is
     voicing = Voicing.of(revision)
     try:
         return services.speech.estimate(revision.text, voicing)
