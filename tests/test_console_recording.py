@@ -145,3 +145,38 @@ def test_an_officer_asks_for_three_airings_five_minutes_apart(browser: Browser, 
     expect(reviewer.locator("section.card .airs")).to_contain_text(
         "3 lần, nghỉ 5 phút 00 giây giữa các lần"
     )
+
+
+def test_a_bilingual_programme_is_put_together_from_parts(
+    browser: Browser, base: str, tmp_path: Path
+) -> None:
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_label("Ghép nhiều phần (văn bản, bản ghi, nhạc hiệu)").check()
+    officer.get_by_label("Tiêu đề").fill("Tiêm chủng (tiếng Việt, tiếng Tày)")
+    for kind in ("Khoảng nghỉ", "Văn bản đọc", "Bản ghi", "Nhạc hiệu"):
+        officer.get_by_role("button", name=f"+ {kind}").click()
+    parts = officer.locator("#parts > li")
+    expect(parts).to_have_count(4)
+    parts.nth(0).get_by_role("button", name="Chuyển xuống").click()  # the pause after the text
+    parts.nth(3).get_by_role("button", name="Chuyển lên").click()  # the chime before the recording
+    parts.nth(2).get_by_role("button", name="Chuyển lên").click()
+    parts.nth(1).get_by_role("button", name="Chuyển lên").click()  # and first
+    expect(parts.locator(".kind")).to_have_text(
+        ["Nhạc hiệu", "Văn bản đọc", "Khoảng nghỉ", "Bản ghi"]
+    )
+    parts.nth(1).locator(".part-text").fill("Trạm y tế xã tiêm chủng cho trẻ em lúc 8 giờ.")
+    recording = tmp_path / "tay.amr"
+    recording.write_bytes(phone_recording(tmp_path, "amr"))
+    parts.nth(3).locator(".part-file").set_input_files(str(recording))
+    parts.nth(3).locator(".part-language").select_option("tyz")
+    officer.get_by_role("button", name="Nghe thử bản tin").click()
+    expect(officer.locator("#status")).to_have_text(re.compile(r"^\d+\.\d s$"), timeout=30_000)
+    expect(parts.nth(3).locator(".part-kept")).to_be_visible()  # sent once, kept by its hash
+    officer.get_by_label("Thôn Nà Héo").check()
+    officer.locator('input[name="at"]').fill("2026-12-01T05:10")
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    expect(officer.locator("h1 .badge")).to_have_text("Chờ duyệt")
+    revisions = officer.locator("details summary")
+    expect(revisions).to_have_count(1)  # the unchanged parts were not sent again
+    expect(revisions).to_contain_text("Chương trình ghép: Tiếng Việt, Tiếng Tày")

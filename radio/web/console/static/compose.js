@@ -1,5 +1,5 @@
 // The compose page: reading preview with lexicon fixes, audio preview, clash check, submit.
-// A recording instead of text is recording.js's.
+// A recording instead of text is recording.js's; parts, mixing.js's.
 "use strict";
 
 const form = document.getElementById("compose");
@@ -18,9 +18,12 @@ function draft() {
 async function save() {
   // Create the announcement the first time, then revise it: nothing typed is lost.
   const id = form.elements.id.value;
-  const saved = recordingMode()
+  const mode = sourceMode();
+  const saved = mode === "recording"
     ? await saveRecording(form, say)
-    : id
+    : mode === "mixed"
+      ? await saveMix(form, say)
+      : id
       ? await api("PUT", `/api/announcements/${id}`, draft())
       : await api("POST", "/api/announcements", draft());
   form.elements.id.value = saved.id;

@@ -8,14 +8,17 @@ const recording = {
   recorder: null,
 };
 
-function recordingMode() {
-  return document.getElementById("compose").elements.source.value === "recording";
+function sourceMode() {
+  return document.getElementById("compose").elements.source.value; // text, recording, mixed
 }
 
 function showSource() {
-  const recorded = recordingMode();
-  document.getElementById("recording-part").hidden = !recorded;
-  document.getElementById("text-part").hidden = recorded;
+  const mode = sourceMode();
+  document.getElementById("recording-part").hidden = mode !== "recording";
+  document.getElementById("text-part").hidden = mode !== "text";
+  document.getElementById("mixed-part").hidden = mode !== "mixed";
+  document.getElementById("voice-part").hidden = mode === "recording";
+  document.getElementById("chime-choice").hidden = mode === "mixed";
 }
 
 function useRecording(file) {
