@@ -225,11 +225,7 @@ class Speech:
         try:
             return program_row(db, self.renderer.import_audio(data))
         except AudioFileError as exc:
-            raise Invalid(
-                str(exc),
-                "tệp không đọc được: cần MP3, WAV, FLAC hoặc Ogg Vorbis dưới 30 phút",
-                field="file",
-            ) from None
+            raise Invalid(str(exc), exc.vi, field="file") from None
 
     def sample(self, voice_id: str) -> RenderedProgram:
         """A short sentence in the voice, rendered through the cache (so, once)."""

@@ -118,7 +118,8 @@ def test_what_is_not_a_usable_recording_is_refused_and_nothing_is_stored(
         w.setsampwidth(2)
         w.setframerate(RATE)
         w.writeframes(bytes(2 * RATE * 3))
-    assert "silent" in error(upload(officer, "im-lang.wav", silence.read_bytes()), 422)["en"]
+    silent = error(upload(officer, "im-lang.wav", silence.read_bytes()), 422)
+    assert (silent["en"], silent["vi"]) == ("the recording is silent", "bản ghi chỉ có im lặng")
     sound = phone_recording(tmp_path, "amr")
     unknown = upload(officer, "ghi-am.amr", sound, language="xx")
     assert error(unknown, 422)["field"] == "language"
@@ -142,7 +143,7 @@ def test_a_recording_over_half_an_hour_is_refused_without_decoding_it_all(
 ) -> None:
     before = _stored(services[0])
     refused = upload(client(base, "canbo"), "dai.opus", half_an_hour_and_more)
-    assert "longer than 30 minutes" in error(refused, 422)["en"]
+    assert error(refused, 422)["vi"] == "bản ghi dài quá 30 phút"
     assert _stored(services[0]) == before
 
 

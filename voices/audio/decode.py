@@ -21,7 +21,17 @@ FORMATS = "MP3, WAV, FLAC, Ogg, M4A/AAC, AMR/3GP, Opus/WebM"
 
 
 class AudioFileError(ValueError):
-    """Not a recording we can read, or an unreasonably long one."""
+    """Not a recording we can read, or an unreasonably long one; `vi` says it for people."""
+
+    vi = f"tệp không phải bản ghi âm đọc được ({FORMATS})"
+
+
+class TooLongAudioError(AudioFileError):
+    vi = f"bản ghi dài quá {MAX_SECONDS // 60} phút"
+
+
+class EmptyAudioError(AudioFileError):
+    vi = "bản ghi không có âm thanh"
 
 
 def decode_audio(data: bytes, max_seconds: int = MAX_SECONDS) -> Pcm:
@@ -32,12 +42,12 @@ def decode_audio(data: bytes, max_seconds: int = MAX_SECONDS) -> Pcm:
     except miniaudio.MiniaudioError:
         pcm = _by_ffmpeg(data, max_seconds)
     if pcm.duration < 0.1:
-        raise AudioFileError("the recording is empty")
+        raise EmptyAudioError("the recording is empty")
     return pcm
 
 
 def too_long(max_seconds: int) -> AudioFileError:
-    return AudioFileError(f"the recording is longer than {max_seconds // 60} minutes")
+    return TooLongAudioError(f"the recording is longer than {max_seconds // 60} minutes")
 
 
 def _by_ffmpeg(data: bytes, max_seconds: int) -> Pcm:

@@ -10,7 +10,7 @@ one's hiss."""
 
 from __future__ import annotations
 
-from voices.audio.decode import AudioFileError
+from voices.audio.decode import EmptyAudioError
 from voices.audio.editing import AudioSegment, detect_leading_silence
 from voices.audio.pcm import Pcm
 
@@ -19,8 +19,10 @@ MARGIN_S = 0.15  # kept at each end, so the first breath and the last word's dec
 CHUNK_MS = 10
 
 
-class SilentError(AudioFileError):
+class SilentError(EmptyAudioError):
     """Nothing in the recording rises above silence."""
+
+    vi = "bản ghi chỉ có im lặng"
 
 
 def trim_silence(pcm: Pcm) -> Pcm:

@@ -207,7 +207,10 @@ _STATUS: dict[str, tuple[str, str]] = {
     "aired": ("Đã phát", "Aired"),
     "recording": ("Bản ghi âm", "Recording"),
     "mixed": ("Chương trình ghép", "Mixed programme"),
-    "source_mixed": ("Ghép nhiều phần (văn bản, bản ghi, nhạc hiệu)", "Parts (text, recordings, chime)"),
+    "source_mixed": (
+        "Ghép nhiều phần (văn bản, bản ghi, nhạc hiệu)",
+        "Parts (text, recordings, chime)",
+    ),
     "part_text": ("Văn bản đọc", "Text read"),
     "part_recording": ("Bản ghi", "Recording"),
     "part_pause": ("Khoảng nghỉ", "Pause"),
@@ -215,7 +218,10 @@ _STATUS: dict[str, tuple[str, str]] = {
     "part_up": ("Chuyển lên", "Move up"),
     "part_down": ("Chuyển xuống", "Move down"),
     "part_remove": ("Bỏ phần này", "Remove this part"),
-    "part_kept": ("Đã có bản ghi; chọn tệp khác để thay.", "Recording kept; choose a file to replace it."),
+    "part_kept": (
+        "Đã có bản ghi; chọn tệp khác để thay.",
+        "Recording kept; choose a file to replace it.",
+    ),
     "part_seconds": ("Số giây", "Seconds"),
     "chime_before": ("mở đầu", "opening"),
     "chime_after": ("kết thúc", "closing"),
