@@ -188,7 +188,10 @@ class Speech:
     def render_mixed(
         self, parts: list[dict[str, Any]], voicing: Voicing, urgent: bool = False
     ) -> RenderedProgram:
-        """A mixed revision's parts (as radio.mixes stores them) made one program."""
+        """A mixed revision's parts (as radio.mixes stores them) made one program. Parts
+        with no text need no voice: the built-in one stands in, reading nothing."""
+        if not any(p["kind"] == "text" for p in parts):
+            voicing = replace(voicing, voice=DEFAULT_VOICE)
         reading = self.reading(voicing)
         with _refused():
             return self.renderer.render_mixed([_part(p) for p in parts], reading, urgent)

@@ -223,6 +223,19 @@ def test_a_bilingual_programme_is_mixed_reviewed_and_edited_without_sending_its_
         assert recording in kept(db, services[1].now())
 
 
+def test_a_programme_of_recordings_and_chimes_needs_no_voice(base: str, tmp_path: Path) -> None:
+    parts = [{"kind": "chime"}, {"kind": "recording", "file": 0, "language": "nut"}]
+    officer = client(base, "canbo")
+    form = {"title": "Tiếng Nùng", "voice": "", "parts": json.dumps(parts)}
+    made = officer.post(
+        "/api/announcements/mixed",
+        data=form,
+        files=[("files", ("nung.webm", phone_recording(tmp_path, "webm")))],
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["revision"]["language"] == "nut"
+
+
 @pytest.mark.parametrize(
     ("parts", "field"),
     [

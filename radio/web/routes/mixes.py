@@ -77,8 +77,8 @@ async def mix_announcement(
     db: Db,
     services: Svc,
     title: Annotated[str, Form(max_length=200)],
-    voice: Annotated[str, Form()],
     parts: Annotated[str, Form()],  # JSON: the parts in order
+    voice: Annotated[str, Form()] = "",  # needed when there is a text part
     files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies it)
     rate: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     priority: Annotated[Priority, Form()] = Priority.NORMAL,
@@ -98,8 +98,8 @@ async def remix_announcement(
     db: Db,
     services: Svc,
     title: Annotated[str, Form(max_length=200)],
-    voice: Annotated[str, Form()],
     parts: Annotated[str, Form()],
+    voice: Annotated[str, Form()] = "",  # needed when there is a text part
     files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI copies it)
     rate: Annotated[float, Form(ge=0.5, le=2.0)] = 1.0,
     priority: Annotated[Priority, Form()] = Priority.NORMAL,
