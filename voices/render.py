@@ -241,6 +241,17 @@ class Renderer:
             signal, loudness = normalize(samples, broadcast.SAMPLE_RATE)
             return self._save(render_key, signal, loudness, ())
 
+    def import_pcm(self, pcm: Pcm) -> RenderedProgram:
+        """Sound already decoded (seconds of a relayed station, say) made a program at the
+        broadcast loudness, as it would air."""
+        digest = hashlib.sha256(pcm.samples.tobytes()).hexdigest()
+        render_key = _hash([digest, f"pcm@{pcm.sample_rate}", broadcast.describe()])
+        found = self.programs.load(render_key)
+        if found is not None:
+            return found
+        signal, loudness = normalize(at_broadcast_rate(pcm), broadcast.SAMPLE_RATE)
+        return self._save(render_key, signal, loudness, ())
+
     def render_mixed(
         self, parts: Sequence[Part], reading: Reading, urgent: bool = False
     ) -> RenderedProgram:

@@ -27,6 +27,7 @@ from radio.models import (
     Delivery,
     Program,
     Receiver,
+    RelaySource,
     Repeat,
     Revision,
     Slot,
@@ -141,6 +142,24 @@ def template(db: Session, user: User, template_id: int) -> Template:
     )
 
 
+def relay_sources(user: User) -> Select[RelaySource]:
+    """A commune's own relay sources and those of the level above."""
+    query = select(RelaySource).order_by(RelaySource.name)
+    if user.commune_id is None:
+        return query
+    return query.where(
+        (RelaySource.commune_id == user.commune_id) | RelaySource.commune_id.is_(None)
+    )
+
+
+def relay_source(db: Session, user: User, source_id: int) -> RelaySource:
+    """A relay source of the user's commune, or of the level above."""
+    found = db.get(RelaySource, source_id)
+    return _own(
+        user, found, lambda s: s.commune_id or user.commune_id, ("relay source", "nguồn tiếp sóng")
+    )
+
+
 def repeats(user: User) -> Select[Repeat]:
     """Emergencies that come back until cancelled, oldest first."""
     query = select(Repeat).where(Repeat.cancelled_at.is_(None)).order_by(Repeat.id)
@@ -164,7 +183,8 @@ def alerts(user: User) -> Select[Alert]:
 
 def program(db: Session, user: User, program_hash: str) -> Program:
     """A program's audio, if the user may hear it: the level above, any; a commune, one made
-    for its own announcements (bulletins delivered to it included) or aired on its zones."""
+    for its own announcements (bulletins delivered to it included), aired on its zones, or
+    the last test of a relay source it may use."""
     found = db.get(Program, program_hash)
     if found is not None and user.commune_id is not None:
         made_here = (
@@ -179,7 +199,10 @@ def program(db: Session, user: User, program_hash: str) -> Program:
             .join(Zone)
             .where(Airing.program_hash == program_hash, Zone.commune_id == user.commune_id)
         )
-        if db.scalar(made_here.union_all(aired_here).limit(1)) is None:
+        sampled_here = relay_sources(user).with_only_columns(RelaySource.id)
+        sampled_here = sampled_here.where(RelaySource.sample_hash == program_hash).order_by(None)
+        heard = made_here.union_all(aired_here, sampled_here)
+        if db.scalar(heard.limit(1)) is None:
             found = None
     if found is None or not Path(found.mp3_path).is_file():
         raise not_found("program", "bản âm thanh")

@@ -12,6 +12,7 @@ from radio.models.kinds import AiringStatus, Level, Priority, Role, Source, Stat
 from radio.models.lexicon import LexiconEntry
 from radio.models.people import AuditEvent, Credential, User
 from radio.models.places import RECEIVER_ONLINE, Commune, Lease, Receiver, Zone
+from radio.models.relays import RelaySource
 
 __all__ = [
     "RECEIVER_ONLINE",
@@ -32,6 +33,7 @@ __all__ = [
     "Program",
     "Receipt",
     "Receiver",
+    "RelaySource",
     "Repeat",
     "Revision",
     "Role",
