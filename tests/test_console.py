@@ -425,6 +425,7 @@ def test_every_page_fits_a_phone_screen(browser: Browser, base: str) -> None:
         ("/asrun", None),
         ("/receivers", None),
         ("/voices", "voices"),
+        ("/relay", None),
         ("/emergency", None),
         ("/bulletins", None),
         ("/admin", "admin"),

@@ -41,6 +41,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/asrun", "asrun", None),
     ("/receivers", "receivers", None),
     ("/voices", "voices", None),
+    ("/relay", "relay_page", None),
     ("/bulletins", "bulletins", None),
     ("/emergency", "emergency_page", None),
     ("/admin", "admin", Permission.OPERATE),

@@ -17,6 +17,20 @@ _WORDS: dict[str, tuple[str, str]] = {
     "receivers": ("Loa / thiết bị thu", "Receivers"),
     "asrun": ("Nhật ký phát", "As-run log"),
     "voices": ("Giọng đọc", "Voices"),
+    "relay_page": ("Tiếp sóng", "Relay sources"),
+    "relay_help": (
+        "Đài bên ngoài mà xã tiếp sóng (VOV, đài tỉnh, đài huyện): địa chỉ luồng phát http(s) "
+        "hoặc danh sách HLS. Thử 10 giây trước khi xếp lịch.",
+        "Outside stations the commune relays (VOV, the province's, the district's): an http(s) "
+        "stream or HLS playlist address. Test ten seconds before scheduling.",
+    ),
+    "source_url": ("Địa chỉ luồng", "Stream address"),
+    "test_source": ("Thử 10 giây", "Test 10 s"),
+    "testing": ("Đang nghe thử…", "Listening…"),
+    "last_test": ("Lần thử gần nhất", "Last test"),
+    "not_tested": ("Chưa thử", "Not tested"),
+    "remove": ("Xóa", "Remove"),
+    "remove_source": ("Xóa nguồn này?", "Remove this source?"),
     "emergency_page": ("Phát khẩn cấp", "Emergency"),
     "admin": ("Người dùng & khu vực", "Users & zones"),
     "public": ("Trang công khai", "Public page"),

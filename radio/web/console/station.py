@@ -1,5 +1,5 @@
 """The console's pages for running the station: loudspeakers, the as-run log, voices,
-emergencies, bulletins from above and administration."""
+relay sources, emergencies, bulletins from above and administration."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def asrun(
 @router.get("/voices")
 def voices(request: Request, user: Viewer, services: Svc) -> Response:
     return page(request, "voices.html", user, voices=services.catalog.voices())
+
+
+@router.get("/relay")
+def relay_sources(request: Request, user: Viewer, db: Db) -> Response:
+    sources = list(db.scalars(scope.relay_sources(user)))
+    return page(request, "relay.html", user, sources=sources)
 
 
 @router.get("/emergency")
