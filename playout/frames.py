@@ -50,6 +50,16 @@ def split_frames(mp3: bytes) -> Frames:
     return Frames(tuple(frames))
 
 
+def whole_frames(data: bytes) -> list[bytes]:
+    """Bytes holding whole frames (as FrameGain gives them), frame by frame."""
+    frames, offset = [], 0
+    while offset + 4 <= len(data):
+        size = _frame_size(data[offset : offset + 4])
+        frames.append(data[offset : offset + size])
+        offset += size
+    return frames
+
+
 def silent_frame(like: bytes) -> bytes:
     """A frame with the header of `like` (no padding) and empty side info: it decodes to
     silence and depends on no other frame."""

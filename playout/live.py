@@ -1,0 +1,66 @@
+"""A live input for a channel: frames made as a source plays (a relayed station, a
+microphone), kept at the live edge, with a standby to fill any gap.
+
+`LiveFrames` is what a channel reads instead of a program's fixed frames: whatever has
+arrived, up to what the channel needs; when nothing has (the source died, or has not
+started), the standby's frames (a chosen recording, looped) or silence. It keeps no
+more than KEEP_S: after an emergency cut into it, the relay resumes live, not from where
+it was. `LiveEncoder` makes such frames from PCM as it comes, in the broadcast format."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+import lameenc
+
+from playout.frames import FrameGain, Frames, whole_frames
+from voices.audio.format import BITRATE_KBPS, FRAME_SECONDS, SAMPLE_RATE
+from voices.audio.pcm import Samples
+
+KEEP_S = 2.0
+
+
+class LiveFrames:
+    def __init__(self, silence: bytes, standby: Frames | None = None) -> None:
+        self.silence = silence
+        self.standby = standby
+        self._frames: deque[bytes] = deque(maxlen=round(KEEP_S / FRAME_SECONDS))
+        self._lock = threading.Lock()
+        self._standby_at = 0
+        self.filled = 0  # frames the standby (or silence) gave while the source was away
+
+    def push(self, frames: list[bytes]) -> None:
+        with self._lock:
+            self._frames.extend(frames)
+
+    def take(self, count: int) -> list[bytes]:
+        """`count` frames: the source's, then the standby's for what it has not given."""
+        with self._lock:
+            out = [self._frames.popleft() for _ in range(min(count, len(self._frames)))]
+        missing = count - len(out)
+        self.filled += missing
+        return out + [self._standby_frame() for _ in range(missing)]
+
+    def _standby_frame(self) -> bytes:
+        if self.standby is None or not self.standby.frames:
+            return self.silence
+        frame = self.standby.frames[self._standby_at % len(self.standby.frames)]
+        self._standby_at += 1
+        return frame
+
+
+class LiveEncoder:
+    """Mono PCM at the broadcast rate in, whole broadcast-format frames out."""
+
+    def __init__(self) -> None:
+        self._encoder = lameenc.Encoder()
+        self._encoder.set_bit_rate(BITRATE_KBPS)
+        self._encoder.set_in_sample_rate(SAMPLE_RATE)
+        self._encoder.set_out_sample_rate(SAMPLE_RATE)
+        self._encoder.set_channels(1)
+        self._encoder.set_quality(5)
+        self._cutter = FrameGain()  # cuts bytes into whole frames (at full volume)
+
+    def encode(self, samples: Samples) -> list[bytes]:
+        return whole_frames(self._cutter.feed(bytes(self._encoder.encode(samples.tobytes()))))

@@ -1,0 +1,148 @@
+"""The relay engine (issue 20, tiếp sóng), in playout: a real HTTP station on loopback
+streams an MP3 of a known tone at its own pace; the relay pulls it through the wheel's
+ffmpeg, levels it and feeds a live input that a channel-like reader takes four frames at a
+time, in real time. The station is killed mid-relay and started again on the same port;
+what the reader got is decoded and measured."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playout.frames import silence
+from playout.live import LiveFrames
+from playout.relay import Relay
+from tests.audio_checks import decode_mp3
+from tests.test_recordings import dominant_hz
+from voices.audio import ffmpeg
+from voices.audio.pcm import Pcm
+
+TONE_HZ = 440.0
+KBPS = 64
+
+
+@dataclass
+class Station:
+    """An endless MP3 station that can be killed (its connections cut) and restarted."""
+
+    mp3: bytes
+    port: int = 0
+    server: ThreadingHTTPServer | None = None
+    alive: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        station = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.end_headers()
+                step, at = KBPS * 1000 // 8 // 4, 0  # a quarter second at a time
+                while station.alive.is_set():
+                    piece = station.mp3[at : at + step] or station.mp3[:step]
+                    at = at + step if at + step < len(station.mp3) else 0
+                    try:
+                        self.wfile.write(piece)
+                    except OSError:
+                        return
+                    time.sleep(0.2)  # a little faster than real time, as servers burst
+
+        self.alive.set()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def kill(self) -> None:
+        self.alive.clear()
+        assert self.server is not None
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[Station]:
+    path = tmp_path / "station.mp3"
+    tone = ["-f", "lavfi", "-i", f"aevalsrc=0.05*sin(2*PI*{TONE_HZ}*t):s=44100:d=30"]
+    encode = ["-c:a", "libmp3lame", "-b:a", f"{KBPS}k", str(path)]
+    subprocess.run([ffmpeg.executable(), "-v", "error", "-y", *tone, *encode], check=True)
+    made = Station(path.read_bytes())
+    made.start()
+    yield made
+    if made.alive.is_set():
+        made.kill()
+
+
+@dataclass
+class Reader:
+    """Takes the live input as a channel does: four frames every 0.1 s, noting when each
+    take was the source's and when the standby's."""
+
+    live: LiveFrames
+    got: list[tuple[float, bytes, bool]] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            before = self.live.filled
+            frames = self.live.take(4)
+            self.got.append((time.monotonic(), b"".join(frames), self.live.filled == before))
+
+    def first(self, after: float, source: bool) -> float:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            for at, _, from_source in list(self.got):
+                if at > after and from_source == source:
+                    return at - after
+            time.sleep(0.05)
+        raise AssertionError(f"no {'source' if source else 'standby'} frames after {after}")
+
+    def audio(self, start: float, end: float) -> Pcm:
+        return decode_mp3(b"".join(d for at, d, src in self.got if start <= at < end and src))
+
+
+def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Station) -> None:
+    states: list[tuple[float, str, str]] = []
+    live = LiveFrames(silence())
+    relay = Relay(
+        f"http://127.0.0.1:{station.port}/live",
+        live,
+        lambda state, why: states.append((time.monotonic(), state, why)),
+        dead_air_s=3.0,
+    )
+    reader = Reader(live)
+    threading.Thread(target=reader.run, daemon=True).start()
+    started = time.monotonic()
+    relay.start()
+    try:
+        assert reader.first(started, source=True) < 5  # on air within seconds
+        time.sleep(6)
+        heard = reader.audio(time.monotonic() - 4, time.monotonic())
+        assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
+        rms_db = 20 * np.log10(np.sqrt(np.mean((heard.samples / 32768.0) ** 2)))
+        assert rms_db == pytest.approx(-18.0, abs=2.0)  # a −29 dBFS station, levelled
+
+        killed = time.monotonic()
+        station.kill()
+        assert reader.first(killed, source=False) <= 3.0 + 2.0  # the standby fills
+        assert any(s == "lost" for at, s, _ in states if at > killed)
+        time.sleep(2)
+        station.start()  # back, on the same port
+        back = time.monotonic()
+        assert reader.first(back, source=True) <= 5.0  # and the relay rejoins
+        assert any(s == "on-air" for at, s, _ in states if at > back)
+    finally:
+        reader.stop.set()
+        relay.stop()
