@@ -23,6 +23,7 @@ from playout.relay import Relay
 from tests.audio_checks import decode_mp3
 from tests.test_recordings import dominant_hz
 from voices.audio import ffmpeg
+from voices.audio.format import FRAME_SECONDS
 from voices.audio.pcm import Pcm
 
 TONE_HZ = 440.0
@@ -87,27 +88,34 @@ def station(tmp_path: Path) -> Iterator[Station]:
 
 @dataclass
 class Reader:
-    """Takes the live input as a channel does: four frames every 0.1 s, noting when each
-    take was the source's and when the standby's."""
+    """Takes the live input as a channel does, the frames due by the clock (about four
+    every 0.1 s), noting when each take was the source's and when the standby's."""
 
     live: LiveFrames
     got: list[tuple[float, bytes, bool]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
+        start, taken = time.monotonic(), 0
         while not self.stop.wait(0.1):
+            due = int((time.monotonic() - start) / FRAME_SECONDS) - taken
             before = self.live.filled
-            frames = self.live.take(4)
+            frames = self.live.take(due)
+            taken += due
             self.got.append((time.monotonic(), b"".join(frames), self.live.filled == before))
 
-    def first(self, after: float, source: bool) -> float:
+    def first(self, after: float, source: bool, lasting: float = 1.0) -> float:
+        """Seconds after `after` until the takes are the source's (or the standby's) and
+        stay so for `lasting`."""
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            for at, _, from_source in list(self.got):
-                if at > after and from_source == source:
+            takes = [(at, src) for at, _, src in list(self.got) if at > after]
+            for index, (at, _) in enumerate(takes):
+                span = [src for t, src in takes[index:] if t < at + lasting]
+                if takes[-1][0] >= at + lasting and all(s == source for s in span):
                     return at - after
             time.sleep(0.05)
-        raise AssertionError(f"no {'source' if source else 'standby'} frames after {after}")
+        raise AssertionError(f"no lasting {'source' if source else 'standby'} after {after}")
 
     def audio(self, start: float, end: float) -> Pcm:
         return decode_mp3(b"".join(d for at, d, src in self.got if start <= at < end and src))
@@ -137,7 +145,10 @@ def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Stati
         killed = time.monotonic()
         station.kill()
         assert reader.first(killed, source=False) <= 3.0 + 2.0  # the standby fills
-        assert any(s == "lost" for at, s, _ in states if at > killed)
+        deadline = time.monotonic() + 5
+        while not any(s == "lost" for at, s, _ in states if at > killed):  # and it is said
+            assert time.monotonic() < deadline, states
+            time.sleep(0.05)
         time.sleep(2)
         station.start()  # back, on the same port
         back = time.monotonic()
