@@ -20,6 +20,7 @@ from bench import (
     fuzz,
     mixed,
     normalize,
+    relay,
     scheduler,
 )
 from bench.table import DEFAULT_SHARED, corpus_texts, print_json
@@ -68,6 +69,12 @@ BENCHES = {
         "announcements",
         mixed.run,
         mixed.report,
+    ),
+    "relay": Bench(
+        "CPU of relaying a station (decode, level, re-encode), per relay",
+        "",
+        relay.run,
+        relay.report,
     ),
     "scheduler": Bench(
         "one scheduler pass on a year of history, 1 to 100 communes",
