@@ -10,6 +10,7 @@ Each chunk is made once per zone and handed to every listener in one pass
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from playout.frames import Frames
 from playout.listeners import CHUNK_FRAMES, Listener, QueueListener
+from playout.live import LiveFrames
 from voices.audio.format import FRAME_SECONDS
 
 
@@ -28,6 +30,10 @@ class Play:
     emergency: bool = False
     position: int = 0
     not_before: float = 0.0  # wall-clock second of its airtime: handed over early, starts on time
+    # A live input (a relayed station) instead of `frames`, played until the wall-clock
+    # second `until`; cut into by an emergency, it resumes live, not where it was.
+    live: LiveFrames | None = None
+    until: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ class Channel:
             if self.current is None:
                 out.append(self.silence)
                 continue
+            if self.current.live is not None:
+                out += self._live(count - len(out), frame_at, events)
+                continue
             frames = self.current.frames.frames
             take = min(count - len(out), len(frames) - self.current.position)
             out += frames[self.current.position : self.current.position + take]
@@ -97,6 +106,18 @@ class Channel:
                 events.append(Event("ended", self.current.airing_id))
                 self.current = None
         return b"".join(out), events
+
+    def _live(self, wanted: int, at: float, events: list[Event]) -> list[bytes]:
+        """Up to `wanted` frames of the live input, ending it at its end time."""
+        current = self.current
+        assert current is not None and current.live is not None
+        left = max(0, math.ceil((current.until - at) / FRAME_SECONDS - 1e-9))
+        frames = current.live.take(min(wanted, left))
+        current.position += len(frames)
+        if len(frames) == left:
+            events.append(Event("ended", current.airing_id))
+            self.current = None
+        return frames
 
     def send(self, chunk: bytes) -> None:
         """The chunk to every listener, in one pass; one that cannot take it is too far

@@ -65,6 +65,7 @@ class Relay:
         self._process: subprocess.Popen[bytes] | None = None
         self._thread = threading.Thread(target=self._run, name=f"relay {url}", daemon=True)
         self.leveller = Leveller()
+        self._reached = False  # the last pull gave sound
 
     def start(self) -> None:
         self._thread.start()
@@ -83,7 +84,7 @@ class Relay:
                 break
             self.on_state("lost", why)
             self._stop.wait(BACKOFF_S[min(tries, len(BACKOFF_S) - 1)])
-            tries = 0 if why == "silent" else tries + 1
+            tries = 0 if self._reached else tries + 1  # a source that played starts over
 
     def _pull(self) -> str:
         """Relay until the source fails or stays silent; why it ended."""
@@ -93,13 +94,14 @@ class Relay:
             stderr=subprocess.DEVNULL,
         )
         encoder, quiet, on_air = LiveEncoder(), 0.0, False
+        self._reached = False
         chunk_bytes = round(CHUNK_S * SAMPLE_RATE) * 2
         try:
             assert self._process.stdout is not None
             while data := self._process.stdout.read(chunk_bytes):
                 sound = np.frombuffer(data[: len(data) // 2 * 2], np.int16) / 32768.0
                 if not on_air:
-                    on_air = True
+                    on_air = self._reached = True
                     self.on_state("on-air", "")
                 loud = np.mean(np.square(sound)) > 10 ** (DEAD_AIR_DBFS / 10)
                 quiet = 0.0 if loud else quiet + len(sound) / SAMPLE_RATE
