@@ -1,19 +1,16 @@
-"""pydub, set up once for the whole package: quiet about the ffmpeg it looks for on PATH
-when imported, and pointed at the wheel's (voices.audio.ffmpeg) for whatever it encodes.
-Recordings are trimmed (voices.audio.trim) and mixed programmes joined (voices.mixed)
-with its AudioSegment."""
+"""pydub, imported once for the whole package, quiet about the ffmpeg it looks for on PATH
+when imported. Only its in-memory AudioSegment is used (recordings trimmed in
+voices.audio.trim, mixed programmes joined in voices.mixed): nothing here makes pydub run
+ffmpeg, so none is looked up at import (the wheel's is found, and run once to check it,
+only when a recording needs decoding: voices.audio.ffmpeg)."""
 
 from __future__ import annotations
 
 import warnings
 
-from voices.audio import ffmpeg
-
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
-
-AudioSegment.converter = ffmpeg.executable()
 
 __all__ = ["AudioSegment", "detect_leading_silence"]
