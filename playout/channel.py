@@ -34,6 +34,7 @@ class Play:
     # second `until`; cut into by an emergency, it resumes live, not where it was.
     live: LiveFrames | None = None
     until: float = 0.0
+    source: str = ""  # where the live input comes from: a relayed station's address
 
 
 @dataclass(frozen=True)

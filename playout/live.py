@@ -50,6 +50,30 @@ class LiveFrames:
         return frame
 
 
+class Fanout:
+    """One source's frames pushed to every live input relaying it: each zone's channel
+    takes frames at its own pace from its own input."""
+
+    def __init__(self) -> None:
+        self._inputs: list[LiveFrames] = []
+        self._lock = threading.Lock()
+
+    def add(self, live: LiveFrames) -> None:
+        with self._lock:
+            self._inputs = [*self._inputs, live]
+
+    def remove(self, live: LiveFrames) -> None:
+        with self._lock:
+            self._inputs = [i for i in self._inputs if i is not live]
+
+    def __len__(self) -> int:
+        return len(self._inputs)
+
+    def push(self, frames: list[bytes]) -> None:
+        for live in self._inputs:
+            live.push(frames)
+
+
 class LiveEncoder:
     """Mono PCM at the broadcast rate in, whole broadcast-format frames out."""
 

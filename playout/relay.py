@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from playout.live import LiveEncoder, LiveFrames
+from playout.live import Fanout, LiveEncoder, LiveFrames
 from playout.sources import command
 from voices.audio.format import SAMPLE_RATE
 
@@ -56,7 +56,7 @@ class Relay:
     def __init__(
         self,
         url: str,
-        live: LiveFrames,
+        live: LiveFrames | Fanout,
         on_state: Callable[[str, str], None],
         dead_air_s: float = 10.0,
     ) -> None:

@@ -14,6 +14,7 @@ from radio.models import Role, User
 from radio.services import Services, build
 from radio.settings import Settings
 from schedules import LOCAL_TZ, Clock, ManualClock, SystemClock
+from tests.stations import Station, running_station
 from voices import Catalog
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -99,3 +100,10 @@ def live_services(db_url: str, data_dir: Path) -> Iterator[Services]:
     built = seeded(db_url, data_dir, SystemClock())
     yield built
     built.close()
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[Station]:
+    """A real HTTP station on loopback to relay (tests.stations)."""
+    with running_station(tmp_path) as made:
+        yield made

@@ -24,6 +24,8 @@ from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import client
 from tests.audio_checks import decode_mp3
+from tests.stations import TONE_HZ as STATION_HZ
+from tests.stations import Station
 from tests.test_console import CHROMIUM, FLAGS, PHONE, shoot, sign_in
 from tests.test_recordings import TONE_HZ, dominant_hz, phone_recording
 
@@ -180,3 +182,32 @@ def test_a_bilingual_programme_is_put_together_from_parts(
     revisions = officer.locator("details summary")
     expect(revisions).to_have_count(1)  # the unchanged parts were not sent again
     expect(revisions).to_contain_text("Chương trình ghép: Tiếng Việt, Tiếng Tày")
+
+
+def test_an_officer_schedules_a_relay_of_a_tested_station(
+    browser: Browser, base: str, station: Station
+) -> None:
+    operator = client(base, "vanhanh")
+    url = f"http://127.0.0.1:{station.port}/vov1"
+    source = operator.post("/api/relay-sources", json={"name": "VOV1", "url": url}).json()
+    assert operator.post(f"/api/relay-sources/{source['id']}/test", timeout=60).status_code == 200
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_label("Tiếp sóng đài khác").check()
+    expect(officer.locator("#voice-part")).to_be_hidden()  # no voice reads a relay
+    officer.get_by_label("Tiêu đề").fill("Tiếp sóng thời sự VOV1")
+    officer.get_by_label("Nguồn tiếp sóng").select_option(value=str(source["id"]))
+    officer.get_by_label("Thời lượng (phút)").fill("15")
+    officer.get_by_role("button", name="Nghe thử bản tin").click()
+    expect(officer.locator("#status")).to_have_text("900.0 s", timeout=30_000)
+    player = officer.locator("#player")  # what a reviewer hears: the source's last test
+    expect(player).to_have_attribute("src", re.compile(r"/api/programs/[0-9a-f]{64}\.mp3$"))
+    sample = client(base, "canbo").get(player.get_attribute("src") or "")
+    assert sample.status_code == 200
+    assert dominant_hz(decode_mp3(sample.content)) == pytest.approx(STATION_HZ, abs=3)
+    officer.get_by_label("Thôn Nà Héo").check()
+    officer.locator('input[name="at"]').fill("2026-12-01T05:30")
+    officer.get_by_role("button", name="Gửi duyệt").click()
+    officer.wait_for_url(re.compile(r"/announcements/\d+$"), timeout=30_000)
+    expect(officer.locator("h1 .badge")).to_have_text("Chờ duyệt")
+    expect(officer.locator("details summary")).to_contain_text("Tiếp sóng · VOV1")
+    shoot(officer, "compose-relay")

@@ -2,16 +2,15 @@
 streams an MP3 of a known tone at its own pace; the relay pulls it through the wheel's
 ffmpeg, levels it and feeds a live input that a channel-like reader takes four frames at a
 time, in real time. The station is killed mid-relay and started again on the same port;
-what the reader got is decoded and measured."""
+what the reader got is decoded and measured. The same with a real icecast2 between: a
+station's encoder feeding a mount, killed (the mount goes) and started again."""
 
 from __future__ import annotations
 
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -21,69 +20,12 @@ from playout.frames import silence
 from playout.live import LiveFrames
 from playout.relay import Relay
 from tests.audio_checks import decode_mp3
+from tests.icecast import PASSWORD, icecast
+from tests.stations import TONE_HZ, Station
 from tests.test_recordings import dominant_hz
 from voices.audio import ffmpeg
 from voices.audio.format import FRAME_SECONDS
 from voices.audio.pcm import Pcm
-
-TONE_HZ = 440.0
-KBPS = 64
-
-
-@dataclass
-class Station:
-    """An endless MP3 station that can be killed (its connections cut) and restarted."""
-
-    mp3: bytes
-    port: int = 0
-    server: ThreadingHTTPServer | None = None
-    alive: threading.Event = field(default_factory=threading.Event)
-
-    def start(self) -> None:
-        station = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", "audio/mpeg")
-                self.end_headers()
-                step, at = KBPS * 1000 // 8 // 4, 0  # a quarter second at a time
-                while station.alive.is_set():
-                    piece = station.mp3[at : at + step] or station.mp3[:step]
-                    at = at + step if at + step < len(station.mp3) else 0
-                    try:
-                        self.wfile.write(piece)
-                    except OSError:
-                        return
-                    time.sleep(0.2)  # a little faster than real time, as servers burst
-
-        self.alive.set()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def kill(self) -> None:
-        self.alive.clear()
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Iterator[Station]:
-    path = tmp_path / "station.mp3"
-    tone = ["-f", "lavfi", "-i", f"aevalsrc=0.05*sin(2*PI*{TONE_HZ}*t):s=44100:d=30"]
-    encode = ["-c:a", "libmp3lame", "-b:a", f"{KBPS}k", str(path)]
-    subprocess.run([ffmpeg.executable(), "-v", "error", "-y", *tone, *encode], check=True)
-    made = Station(path.read_bytes())
-    made.start()
-    yield made
-    if made.alive.is_set():
-        made.kill()
 
 
 @dataclass
@@ -157,3 +99,47 @@ def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Stati
     finally:
         reader.stop.set()
         relay.stop()
+
+
+def icecast_source(port: int, mount: str) -> subprocess.Popen[bytes]:
+    """A station's encoder feeding a real Icecast mount, in real time (the wheel's ffmpeg)."""
+    tone = ["-re", "-f", "lavfi", "-i", f"aevalsrc=0.05*sin(2*PI*{TONE_HZ}*t):s=44100:d=600"]
+    out = ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"]
+    target = f"icecast://source:{PASSWORD}@127.0.0.1:{port}/{mount}"
+    return subprocess.Popen([ffmpeg.executable(), "-v", "error", *tone, *out, target])
+
+
+def test_a_station_on_a_real_icecast_is_relayed_and_rejoined(tmp_path: Path) -> None:
+    with icecast(tmp_path) as port:
+        source = icecast_source(port, "vov1")
+        live = LiveFrames(silence())
+        states: list[tuple[float, str, str]] = []
+        relay = Relay(
+            f"http://127.0.0.1:{port}/vov1",
+            live,
+            lambda state, why: states.append((time.monotonic(), state, why)),
+            dead_air_s=3.0,
+        )
+        reader = Reader(live)
+        threading.Thread(target=reader.run, daemon=True).start()
+        time.sleep(1.0)  # the mount is up
+        started = time.monotonic()
+        relay.start()
+        try:
+            assert reader.first(started, source=True) < 5
+            time.sleep(3)
+            heard = reader.audio(time.monotonic() - 2.5, time.monotonic())
+            assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
+            source.kill()  # the station's encoder dies: Icecast drops the mount
+            source.wait()
+            killed = time.monotonic()
+            assert reader.first(killed, source=False) <= 3.0 + 2.0
+            source = icecast_source(port, "vov1")
+            back = time.monotonic()
+            assert reader.first(back, source=True) <= 5.0
+            assert [s for at, s, _ in states if at > killed][:1] == ["lost"]
+        finally:
+            reader.stop.set()
+            relay.stop()
+            source.kill()
+            source.wait()

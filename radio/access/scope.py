@@ -184,7 +184,8 @@ def alerts(user: User) -> Select[Alert]:
 def program(db: Session, user: User, program_hash: str) -> Program:
     """A program's audio, if the user may hear it: the level above, any; a commune, one made
     for its own announcements (bulletins delivered to it included), aired on its zones, or
-    the last test of a relay source it may use."""
+    the last test of a relay source it may use. A relay has no audio of its own: what is
+    heard of it is its source's last test, what the reviewer approves it by."""
     found = db.get(Program, program_hash)
     if found is not None and user.commune_id is not None:
         made_here = (
@@ -204,6 +205,9 @@ def program(db: Session, user: User, program_hash: str) -> Program:
         heard = made_here.union_all(aired_here, sampled_here)
         if db.scalar(heard.limit(1)) is None:
             found = None
+    if found is not None and found.relayed:
+        source = db.get(RelaySource, found.relay_source_id) if found.relay_source_id else None
+        found = db.get(Program, source.sample_hash) if source and source.sample_hash else None
     if found is None or not Path(found.mp3_path).is_file():
         raise not_found("program", "bản âm thanh")
     return found

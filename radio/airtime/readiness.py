@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from radio.access.roles import Permission, may
 from radio.models import Airing, Priority, Program, Revision, Slot, Status, User
+from radio.relay_programs import refusal as relay_refusal
 from radio.speech import Speech
 from voices.store.integrity import intact
 
@@ -33,6 +34,13 @@ def refusal(db: Session, airing: Airing) -> str | None:
     announcement = airing.announcement
     if announcement.status != Status.APPROVED or not announcement.approved_program_hash:
         return NOT_APPROVED
+    program = db.get(Program, announcement.approved_program_hash)
+    if program is not None and program.relayed:
+        return relay_refusal(db, program) or _no_right(db, airing)
+    return _no_right(db, airing)
+
+
+def _no_right(db: Session, airing: Airing) -> str | None:
     if airing.priority == Priority.EMERGENCY:
         slot = db.get(Slot, airing.slot_id)
         maker = db.get(User, slot.created_by_id) if slot and slot.created_by_id else None
@@ -58,6 +66,8 @@ def make_ready(db: Session, speech: Speech, airing: Airing, verify: bool) -> boo
 def present(db: Session, program_hash: str, verify: bool) -> bool:
     """Its file is there; with `verify`, also whole (its content is its name)."""
     program = db.get(Program, program_hash)
+    if program is not None and program.relayed:
+        return True  # no file: its source is checked by `refusal`
     if program is None or not Path(program.mp3_path).is_file():
         return False
     return not verify or intact(Path(program.mp3_path), program.hash)

@@ -15,7 +15,9 @@ from radio.models.kinds import Priority, Source, Status
 
 
 class Program(Base):
-    """A rendered program, by the content hash of its MP3."""
+    """A rendered program, by the content hash of its MP3; or a relay (`relay_url` set,
+    no file): that source's sound for `duration` seconds, by the hash of those three
+    facts (radio.relays), so approving it approves exactly that source and length."""
 
     __tablename__ = "programs"
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -23,6 +25,12 @@ class Program(Base):
     loudness_lufs: Mapped[float] = mapped_column(Float)
     mp3_path: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    relay_source_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    relay_url: Mapped[str | None] = mapped_column(Text, default=None)
+
+    @property
+    def relayed(self) -> bool:
+        return self.relay_url is not None
 
 
 class Announcement(Base):
@@ -94,8 +102,9 @@ class Revision(Base):
 
     @property
     def recorded(self) -> bool:
-        """Its program is a recording, bound when the revision was made: never rendered."""
-        return self.source == Source.RECORDING
+        """Its program is a recording or a relay, bound when the revision was made: never
+        rendered."""
+        return self.source in (Source.RECORDING, Source.RELAY)
 
     @property
     def languages(self) -> list[str]:

@@ -35,11 +35,13 @@ class Priority(enum.StrEnum):
 class Source(enum.StrEnum):
     """What a revision's program is made of: its text read by a voice, a recording an
     officer uploaded or recorded (a language no voice speaks, say), fixed when it is made,
-    or parts in order (radio.mixes: texts, recordings, pauses, chimes)."""
+    or parts in order (radio.mixes: texts, recordings, pauses, chimes), or an outside
+    station relayed for a length of time (radio.relays)."""
 
     TEXT = "text"
     RECORDING = "recording"
     MIXED = "mixed"
+    RELAY = "relay"
 
 
 class AiringStatus(enum.StrEnum):

@@ -19,6 +19,7 @@ class AsRunLog:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
         self._pending: list[Noted] = []
+        self._remarks: list[tuple[int, str]] = []  # an airing's note, added to what it has
         self._lock = threading.Lock()
         self._writing = threading.Lock()
 
@@ -26,27 +27,35 @@ class AsRunLog:
         with self._lock:
             self._pending.append((event, at, listeners))
 
+    def remark(self, airing_id: int, text: str) -> None:
+        with self._lock:
+            self._remarks.append((airing_id, text))
+
     @property
     def waiting(self) -> int:
         with self._lock:
-            return len(self._pending)
+            return len(self._pending) + len(self._remarks)
 
     def write(self) -> int:
         """Write what was noted; on failure put it back in front of anything newer."""
         with self._writing:
             with self._lock:
                 events, self._pending = self._pending, []
-            if not events:
+                remarks, self._remarks = self._remarks, []
+            if not events and not remarks:
                 return 0
             try:
                 with self.sessions.begin() as db:
                     for noted in events:
                         _apply(db, *noted)
+                    for airing_id, text in remarks:
+                        _add_note(db, airing_id, text)
             except Exception:
                 with self._lock:
                     self._pending[:0] = events
+                    self._remarks[:0] = remarks
                 raise
-            return len(events)
+            return len(events) + len(remarks)
 
 
 def _apply(db: Session, event: Event, at: datetime, listeners: int) -> None:
@@ -61,3 +70,9 @@ def _apply(db: Session, event: Event, at: datetime, listeners: int) -> None:
         airing.status = AiringStatus.AIRED
     elif event.kind == "preempted":
         airing.note = "preempted by an emergency; restarted after it"
+
+
+def _add_note(db: Session, airing_id: int, text: str) -> None:
+    airing = db.get(Airing, airing_id)
+    if airing is not None:
+        airing.note = f"{airing.note}; {text}" if airing.note else text

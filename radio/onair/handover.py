@@ -8,19 +8,23 @@ The approval is checked once more here, at the last moment.
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from playout import Play, split_frames
+from playout.frames import Frames, silence
+from playout.live import LiveFrames
 from radio.airtime.readiness import refusal
 from radio.models import Airing, AiringStatus, Priority, Program
 from voices.audio.format import FRAME_SECONDS
 from voices.store.integrity import Damaged, read_intact
 
 Handed = tuple[str, Play]  # the zone and what its channel plays
+SILENCE = silence()
+NO_FRAMES = Frames(())
 
 
 def claim(sessions: sessionmaker[Session], now: datetime, airing_ids: list[int]) -> list[Handed]:
@@ -50,7 +54,7 @@ def _claim_one(db: Session, airing_id: int, now: datetime) -> Handed | None:
         _fail(airing, now, refused or "its audio was missing at airtime: not aired")
         return None
     try:
-        handed = _play(airing, program)
+        handed = _play(airing, program, now)
     except (Damaged, OSError):
         _fail(airing, now, "its audio was damaged or missing at airtime: not aired")
         return None
@@ -97,7 +101,7 @@ def _resume_one(db: Session, airing: Airing, now: datetime) -> Handed | None:
         _fail(airing, now, "interrupted by a restart; it would have ended while down")
         return None
     try:
-        handed = _play(airing, program, max(0, int(elapsed / FRAME_SECONDS)))
+        handed = _play(airing, program, now, max(0, int(elapsed / FRAME_SECONDS)))
     except (Damaged, OSError):
         _fail(airing, now, "interrupted by a restart; its audio was damaged: not aired")
         return None
@@ -108,11 +112,18 @@ def _resume_one(db: Session, airing: Airing, now: datetime) -> Handed | None:
     return handed
 
 
-def _play(airing: Airing, program: Program, position: int = 0) -> Handed:
+def _play(airing: Airing, program: Program, now: datetime, position: int = 0) -> Handed:
     """The zone and what its channel plays for an airing, from the program's MP3 file,
-    checked against its hash: only the approved audio ever goes on air."""
-    frames = split_frames(read_intact(Path(program.mp3_path), program.hash))
+    checked against its hash: only the approved audio ever goes on air. A relay plays its
+    source live (fed by the on-air loop's relays) until its end time."""
     emergency = airing.priority == Priority.EMERGENCY
-    return airing.zone.slug, Play(
-        airing.id, airing.announcement.title, frames, emergency=emergency, position=position
-    )
+    title = airing.announcement.title
+    if program.relay_url is not None:
+        ends = airing.scheduled_at + timedelta(seconds=program.duration)
+        until = time.time() + (ends - now).total_seconds()
+        live = LiveFrames(SILENCE)
+        play = Play(airing.id, title, NO_FRAMES, emergency, live=live, until=until)
+        play.source = program.relay_url
+        return airing.zone.slug, play
+    frames = split_frames(read_intact(Path(program.mp3_path), program.hash))
+    return airing.zone.slug, Play(airing.id, title, frames, emergency=emergency, position=position)

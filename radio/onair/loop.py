@@ -40,6 +40,7 @@ from radio.airtime.scheduler import Scheduler, Tick
 from radio.alerts import Problem
 from radio.models import Receiver, Zone
 from radio.onair.asrun import AsRunLog
+from radio.onair.feeds import Feeds
 from radio.onair.handover import Handed, claim, resume
 from radio.onair.lease import RENEW_EVERY_S, Leadership
 from radio.onair.listeners import Listeners
@@ -95,6 +96,7 @@ class OnAir:
         self.watch = watch or Watch(scheduler.sessions)
         self.watch.alarms = self.watch.alarms or scheduler.alarms
         self.asrun = AsRunLog(scheduler.sessions)
+        self.feeds = Feeds(self.alarms, self.asrun.remark)  # the relays on air
         self.playout = Playout(silence(), self._record)
         self._sources: dict[str, asyncio.Task[None]] = {}
         self._threads = ThreadPoolExecutor(8, thread_name_prefix="onair")
@@ -155,6 +157,7 @@ class OnAir:
                 with contextlib.suppress(Exception):
                     await self._call(self.leadership.release)
             await asyncio.gather(pacer, *self._sources.values())
+            await self._call(self.feeds.stop)
             self._threads.shutdown(wait=False)
 
     def _start_jobs(self) -> AsyncIOScheduler:
@@ -256,10 +259,17 @@ class OnAir:
         handed: list[Handed] = await self._call(
             claim, self.scheduler.sessions, self._now(), tick.due
         )
+        self._air(handed)
+
+    def _air(self, handed: list[Handed]) -> None:
+        """To the channels; a relay's live input also to its source's feed."""
         for zone, play in handed:
             self.playout.play(zone, play)
+            if play.live is not None and play.source:
+                self.feeds.attach(play)
 
     async def _write_asrun(self) -> None:
+        await self._call(self.feeds.prune, time.time())  # ended relays' notes, then all
         await self._call(self.asrun.write)
         await self._call(self.alarms.flush)
 
@@ -323,11 +333,11 @@ class OnAir:
         log.warning("no longer leading playout: %s", why)
         self.leading = False
         self.playout.clear()
+        self._threads.submit(self.feeds.stop)
 
     async def _resume(self) -> int:
         handed = await self._call(resume, self.scheduler.sessions, self._now())
-        for zone, play in handed:
-            self.playout.play(zone, play)
+        self._air(handed)
         return len(handed)
 
     async def _hang_up_revoked(self) -> None:

@@ -128,10 +128,12 @@ def _voice_name(catalog: Catalog) -> Callable[[str], str]:
 def _made_of(
     voice_name: Callable[[str], str], t: Callable[[str], str]
 ) -> Callable[[Revision], str]:
-    """What a revision's audio is made of, in a line: the voice and its rate, or "a
-    recording" and its language."""
+    """What a revision's audio is made of, in a line: the voice and its rate, "a
+    recording" and its language, or the station it relays."""
 
     def made_of(revision: Revision) -> str:
+        if revision.source == Source.RELAY:
+            return f"{t('relay')} · {revision.text}"  # the source's name
         if revision.recorded:
             return f"{t('recording')} · {language_name(revision.language)}"
         spoken = f"{voice_name(revision.voice)} · {revision.rate}×"

@@ -75,11 +75,14 @@ def compose(
     request: Request, user: Viewer, db: Db, services: Svc, id: int | None = None
 ) -> Response:
     announcement = scope.announcement(db, user, id) if id else None
+    program = announcement.current.program if announcement else None
     return page(
         request,
         "compose.html",
         user,
         announcement=announcement,
+        relay_sources=list(db.scalars(scope.relay_sources(user))),
+        relayed=program if program and program.relayed else None,
         voices=services.catalog.selectable(),
         zones=list(db.scalars(scope.zones(user))),
         today=services.clock.now().astimezone(LOCAL_TZ).date(),

@@ -167,7 +167,8 @@ def preview_announcement(announcement_id: int, user: Me, db: Db, services: Svc) 
     more), to listen to. A new render counts against the user's quota (429 past it)."""
     announcement = scope.announcement(db, user, announcement_id)
     revision = announcement.current
-    if revision.program is None or not Path(revision.program.mp3_path).is_file():
+    program = revision.program
+    if program is None or not (program.relayed or Path(program.mp3_path).is_file()):
         services.quota.take(user.id, services.clock.now())
         if revision.source == Source.TEXT and not revision.fixed:
             parts, voicing = [revision.text], Voicing.of(revision)

@@ -162,8 +162,8 @@ def upcoming(receiver: ThisReceiver, db: Db, services: Svc, hours: int = 24) -> 
     for airing in db.scalars(query.order_by(Airing.scheduled_at)):
         digest = airing.approved_audio
         program = db.get(Program, digest) if digest else None
-        if program is None:
-            continue  # nothing approved to fetch yet
+        if program is None or program.relayed:
+            continue  # nothing approved to fetch yet, or live (a relay): none to fetch
         items.append(
             UpcomingOut(
                 airing_id=airing.id,

@@ -23,6 +23,8 @@ async function save() {
     ? await saveRecording(form, say)
     : mode === "mixed"
       ? await saveMix(form, say)
+      : mode === "relay"
+      ? await saveRelay(id)
       : id
       ? await api("PUT", `/api/announcements/${id}`, draft())
       : await api("POST", "/api/announcements", draft());
@@ -30,6 +32,40 @@ async function save() {
   history.replaceState(null, "", `/compose?id=${saved.id}`);
   return saved;
 }
+
+let relaySent = ""; // what the last save of a relay sent: a new revision only for a change
+
+function relayOf() {
+  // A relay: which source and for how long (the API takes seconds).
+  const body = fields(form);
+  return {
+    title: body.title, priority: body.priority, source_id: Number(form.elements.relay_source?.value),
+    seconds: Math.round(Number(form.elements.relay_minutes?.value || 0) * 60),
+  };
+}
+// A relay opened to edit is saved as it is: only a change makes a revision.
+if (form.elements.id.value && form.elements.source.value === "relay") relaySent = JSON.stringify(relayOf());
+
+async function saveRelay(id) {
+  const relay = relayOf();
+  const signature = JSON.stringify(relay);
+  if (id && signature === relaySent) return api("GET", `/api/announcements/${id}`);
+  const saved = await api("POST", id ? `/api/announcements/${id}/relay` : "/api/announcements/relay", relay);
+  relaySent = signature;
+  return saved;
+}
+
+document.getElementById("hear-source")?.addEventListener("click", () => {
+  const chosen = form.elements.relay_source.selectedOptions[0];
+  const player = document.getElementById("source-sample");
+  if (!chosen.dataset.sample) {
+    status.textContent = say("Nguồn này chưa được kiểm tra.", "This source has not been tested yet.");
+    return;
+  }
+  player.src = chosen.dataset.sample;
+  player.hidden = false;
+  player.play().catch(() => {});
+});
 
 function slot(id) {
   const body = fields(form);

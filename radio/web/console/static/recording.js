@@ -9,7 +9,7 @@ const recording = {
 };
 
 function sourceMode() {
-  return document.getElementById("compose").elements.source.value; // text, recording, mixed
+  return document.getElementById("compose").elements.source.value; // text, recording, mixed, relay
 }
 
 function showSource() {
@@ -17,7 +17,8 @@ function showSource() {
   document.getElementById("recording-part").hidden = mode !== "recording";
   document.getElementById("text-part").hidden = mode !== "text";
   document.getElementById("mixed-part").hidden = mode !== "mixed";
-  document.getElementById("voice-part").hidden = mode === "recording";
+  document.getElementById("relay-part").hidden = mode !== "relay";
+  document.getElementById("voice-part").hidden = mode === "recording" || mode === "relay";
   document.getElementById("chime-choice").hidden = mode === "mixed";
 }
 
