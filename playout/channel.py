@@ -35,6 +35,9 @@ class Play:
     live: LiveFrames | None = None
     until: float = 0.0
     source: str = ""  # where the live input comes from: a relayed station's address
+    # Live speech (a microphone): cuts into a normal program as an emergency does, and
+    # yields to an emergency as a normal program does.
+    cuts_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,18 +60,31 @@ class Channel:
         return self.current.title if self.current else ""
 
     def play(self, item: Play) -> list[Event]:
-        """Queue a program; an emergency cuts into whatever plays now."""
-        if not item.emergency:
-            self.queue.append(item)
+        """Queue a program; an emergency cuts into whatever plays now, live speech into
+        whatever is not an emergency (and waits behind the emergencies)."""
+        if item.emergency:
+            events = self._preempt(lambda current: not current.emergency)
+            self.queue.appendleft(item)
+            return events
+        if item.cuts_in:
+            events = self._preempt(lambda current: not (current.emergency or current.cuts_in))
+            ahead = 0
+            while ahead < len(self.queue) and self.queue[ahead].emergency:
+                ahead += 1
+            self.queue.insert(ahead, item)
+            return events
+        self.queue.append(item)
+        return []
+
+    def _preempt(self, yields: Callable[[Play], bool]) -> list[Event]:
+        """Take off the air what plays now, if it yields: it starts again after."""
+        current = self.current
+        if current is None or not yields(current):
             return []
-        events = []
-        if self.current is not None and not self.current.emergency:
-            events.append(Event("preempted", self.current.airing_id))
-            self.current.position = 0  # restart it after the emergency
-            self.queue.appendleft(self.current)
-            self.current = None
-        self.queue.appendleft(item)
-        return events
+        current.position = 0
+        self.queue.appendleft(current)
+        self.current = None
+        return [Event("preempted", current.airing_id)]
 
     def listen(self) -> QueueListener:
         """A listener in this process, reading chunks with `await get()`."""

@@ -34,6 +34,11 @@ class LiveFrames:
         with self._lock:
             self._frames.extend(frames)
 
+    @property
+    def buffered_s(self) -> float:
+        """What has arrived and not yet been taken, in seconds."""
+        return len(self._frames) * FRAME_SECONDS
+
     def take(self, count: int) -> list[bytes]:
         """`count` frames: the source's, then the standby's for what it has not given."""
         with self._lock:

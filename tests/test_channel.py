@@ -49,3 +49,41 @@ def test_a_live_input_plays_until_its_end_and_resumes_live_after_an_emergency() 
     # to its end time (24 frames: the rest of what came, then the standby), then idle
     assert chunk == b"x" * 144 * 4 + silent * 20 + silent * 16
     assert Event("ended", 1) in events and channel.current is None
+
+
+def test_live_speech_cuts_into_a_program_and_an_emergency_cuts_into_it() -> None:
+    """The microphone outranks a normal program (which starts again after it) and yields
+    to an emergency (after which it is live again, not where it was)."""
+    silent = silence()
+    channel = Channel("na-heo", silent)
+    program = Play(1, "Họp thôn", Frames((b"p" * 144,) * 100))
+    channel.play(program)
+    channel.step(4, 1000.0)
+    mic = LiveFrames(silent)
+    live = Play(2, "Trực tiếp", Frames(()), live=mic, until=2000.0, cuts_in=True)
+    assert channel.play(live) == [Event("preempted", 1)]
+    mic.push([b"m" * 144] * 8)
+    chunk, events = channel.step(4, 1000.1)
+    assert chunk == b"m" * 144 * 4 and events == [Event("started", 2)]
+    alarm = Play(3, "Lũ quét", Frames((b"e" * 144,) * 2), emergency=True)
+    assert channel.play(alarm) == [Event("preempted", 2)]
+    another = Play(4, "Thông báo", Frames((b"q" * 144,) * 2))
+    channel.play(another)  # a normal program waits behind the live speech
+    chunk, events = channel.step(4, 1000.2)
+    assert chunk[: 2 * 144] == b"e" * 288 and Event("ended", 3) in events
+    assert chunk[2 * 144 :] == b"m" * 288  # live again, at the live edge
+    live.until = 1000.3 + 2 * FRAME_SECONDS  # the officer stops speaking
+    chunk, events = channel.step(4, 1000.3)
+    assert Event("ended", 2) in events
+    assert [p.airing_id for p in channel.queue] + [channel.current.airing_id] == [4, 1]
+
+
+def test_a_live_speech_waits_behind_an_emergency_on_air() -> None:
+    silent = silence()
+    channel = Channel("na-heo", silent)
+    channel.play(Play(3, "Lũ quét", Frames((b"e" * 144,) * 8), emergency=True))
+    channel.step(2, 1000.0)
+    live = Play(2, "Trực tiếp", Frames(()), live=LiveFrames(silent), until=2000.0, cuts_in=True)
+    assert channel.play(live) == []
+    assert channel.current is not None and channel.current.airing_id == 3
+    assert [p.airing_id for p in channel.queue] == [2]

@@ -14,7 +14,7 @@ from radio.access import scope
 from radio.access.sessions import hash_password, issue, verify_password
 from radio.access.tokens import new_secret, token_hash
 from radio.audit import audit
-from radio.errors import Conflict, Invalid, NotFound
+from radio.errors import Conflict, Forbidden, Invalid, NotFound
 from radio.models import Credential, User
 
 TOKEN_DAYS = 90  # an API token's life when none is asked for
@@ -77,6 +77,21 @@ def account(db: Session, operator: User, username: str) -> User:
     if found is None:
         raise NotFound("no such user", "không có người dùng này")
     return found
+
+
+def set_live_zones(db: Session, operator: User, target: User, slugs: list[str]) -> list[str]:
+    """The zones the target may speak to live (none: no live right). Only zones the
+    operator sees, and, for a commune's user, only its own commune's."""
+    zones = [scope.zone(db, operator, slug) for slug in dict.fromkeys(slugs)]
+    foreign = [z.slug for z in zones if target.commune_id not in (None, z.commune_id)]
+    if foreign:
+        names = ", ".join(foreign)
+        raise Forbidden(
+            f"{names} is not in the user's commune", f"{names} không thuộc xã của người dùng"
+        )
+    target.live_zones = [z.slug for z in zones] or None
+    audit(db, operator, "live-zones", f"user:{target.username}", zones=target.live_zones)
+    return target.live_zones or []
 
 
 def set_active(db: Session, operator: User, target: User, active: bool) -> None:

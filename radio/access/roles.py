@@ -20,6 +20,7 @@ class Permission(enum.StrEnum):
     OPERATE = "operate"  # zones, loudspeakers, users, voices, volume
     EMERGENCY = "emergency"  # make or cancel an emergency broadcast (a right, not a role)
     ABOVE = "above"  # act for the level above the communes: communes, bulletins
+    LIVE = "live"  # speak live to the zones the user was given (a right, not a role)
 
 
 _ROLES = {
@@ -40,6 +41,10 @@ _REFUSALS = {
         "you may not make or cancel an emergency broadcast",
         "bạn không có quyền phát hoặc hủy thông báo khẩn cấp",
     ),
+    Permission.LIVE: (
+        "you may not speak live: an operator gives that right, zone by zone",
+        "bạn không có quyền phát trực tiếp: người vận hành cấp quyền theo từng cụm loa",
+    ),
     Permission.ABOVE: (
         "only the level above the communes may do this",
         "chỉ cấp trên (huyện, tỉnh) mới được làm việc này",
@@ -52,6 +57,8 @@ def may(user: User, permission: Permission) -> bool:
         return user.can_emergency
     if permission == Permission.ABOVE:
         return user.commune_id is None
+    if permission == Permission.LIVE:
+        return bool(user.live_zones)
     return user.role in _ROLES[permission]
 
 

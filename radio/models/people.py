@@ -23,6 +23,8 @@ class User(Base):
         ForeignKey("communes.id", ondelete="CASCADE"), default=None
     )  # None: the level above the communes
     can_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The zones (by slug) this user may speak to live from the console; none: no live right.
+    live_zones: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(default=None)

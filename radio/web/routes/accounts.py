@@ -33,6 +33,10 @@ class OneTimePasswordOut(BaseModel):
     password: str  # shown this once: the user signs in with it and changes it
 
 
+class LiveZones(BaseModel):
+    zones: list[str]  # zone slugs; empty: no live right
+
+
 class AccountOut(BaseModel):
     username: str
     active: bool
@@ -86,3 +90,10 @@ def reset_password(username: str, user: Operator, db: Db) -> OneTimePasswordOut:
 def revoke_user_tokens(username: str, user: Operator, db: Db) -> None:
     """Every session and token of theirs ends (a lost phone, a leaked script)."""
     accounts.revoke_all(db, user, accounts.account(db, user, username))
+
+
+@router.put("/users/{username}/live", responses=problems(403, 404))
+def set_live_zones(username: str, body: LiveZones, user: Operator, db: Db) -> LiveZones:
+    """The zones this user may speak to live from the console (the live right)."""
+    target = accounts.account(db, user, username)
+    return LiveZones(zones=accounts.set_live_zones(db, user, target, body.zones))

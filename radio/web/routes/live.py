@@ -1,0 +1,122 @@
+"""Live speech over a WebSocket: the console's microphone to the zones' loudspeakers.
+
+The exchange, in order:
+1. the client opens `/api/live` (signed in: the session cookie) and sends one JSON
+   message, `{"csrf": <the session's CSRF token>, "zones": [<zone slugs>]}`;
+2. the server answers `{"state": "on-air", "announcement": <id>}`, or an error
+   (`{"error": {"vi": …, "en": …}}`, then it closes with code 4400, 4401 or 4403);
+3. the client sends binary messages of mono 16-bit little-endian PCM at 22,050 Hz as it
+   is spoken, and the text `stop` when done (or simply closes);
+4. the server answers `{"state": "off-air", "program": <the recording's hash>,
+   "seconds": …}` and closes.
+The speech ends on its own after `radio.live.MAX_LIVE_S`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketState
+
+from playout import silence
+from radio import live
+from radio.access import csrf, sessions
+from radio.access.deps import SESSION_COOKIE
+from radio.errors import Forbidden, Invalid, Refusal, Unauthenticated
+from radio.models import Program, User
+from radio.onair import OnAir
+from radio.onair.microphone import Microphone
+from radio.services import Services
+from radio.speech import program_row
+
+router = APIRouter(prefix="/api", tags=["live"])
+
+SILENCE = silence()
+CLOSE_CODES = {Invalid: 4400, Unauthenticated: 4401, Forbidden: 4403}
+
+
+@router.websocket("/live")
+async def speak_live(socket: WebSocket) -> None:
+    services: Services = socket.app.state.services
+    onair: OnAir | None = socket.app.state.onair
+    await socket.accept()
+    try:
+        hello = json.loads(await socket.receive_text())
+        user, speech = await run_in_threadpool(_begin, services, onair, socket, hello)
+    except Refusal as refused:
+        await socket.send_json(refused.body())
+        await socket.close(CLOSE_CODES.get(type(refused), 4400))
+        return
+    except (ValueError, KeyError, TypeError, WebSocketDisconnect):
+        await _close_bad(socket)
+        return
+    assert onair is not None
+    microphone = Microphone(onair.playout, speech, SILENCE)
+    await socket.send_json({"state": "on-air", "announcement": speech.announcement_id})
+    await _listen(socket, microphone)
+    digest = await run_in_threadpool(_finish, services, user, speech, microphone)
+    if socket.client_state == WebSocketState.CONNECTED:
+        ended = {"state": "off-air", "program": digest, "seconds": round(microphone.seconds, 1)}
+        await socket.send_json(ended)
+        await socket.close()
+
+
+async def _listen(socket: WebSocket, microphone: Microphone) -> None:
+    """Speech until `stop`, a closed socket, or the longest a speech may last."""
+    ends = time.monotonic() + live.MAX_LIVE_S
+    while time.monotonic() < ends:
+        try:
+            message = await socket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        if message.get("bytes"):
+            microphone.feed(message["bytes"])
+        elif message.get("text") == "stop":
+            return
+
+
+def _begin(
+    services: Services, onair: OnAir | None, socket: WebSocket, hello: dict[str, Any]
+) -> tuple[User, live.OnAir]:
+    with services.sessions.begin() as db:
+        token = socket.cookies.get(SESSION_COOKIE)
+        user = sessions.user_for(db, token, services.clock.now())
+        assert token is not None
+        csrf.check(token, str(hello.get("csrf", "")))
+        zones = [str(z) for z in hello["zones"]]
+        if onair is None or not onair.leading:
+            raise Invalid(
+                "this process does not play out: speak live on the playout worker's console",
+                "máy chủ này không phát sóng: hãy phát trực tiếp từ máy phát sóng",
+            )
+        speech = live.begin(db, user, zones, services.clock.now())
+        db.expunge(user)
+        return user, speech
+
+
+def _finish(
+    services: Services, user: User, speech: live.OnAir, microphone: Microphone
+) -> str | None:
+    said = microphone.stop()
+    with services.sessions.begin() as db:
+        program: Program | None = None
+        if said is not None:
+            program = program_row(db, services.speech.renderer.import_pcm(said))
+        live.finish(db, db.merge(user), speech, program)
+        return program.hash if program is not None else None
+
+
+async def _close_bad(socket: WebSocket) -> None:
+    refused = Invalid(
+        'the first message is {"csrf": …, "zones": […]}',
+        'tin nhắn đầu tiên phải là {"csrf": …, "zones": […]}',
+    )
+    if socket.client_state == WebSocketState.CONNECTED:
+        await socket.send_json(refused.body())
+        await socket.close(4400)
