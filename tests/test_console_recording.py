@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import time
 import wave
 from collections.abc import Iterator
@@ -16,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
+from sqlalchemy import select
 
+from radio.models import Airing
 from radio.onair import OnAir
 from radio.services import Services
 from radio.web.app import create_app
@@ -28,6 +31,7 @@ from tests.stations import TONE_HZ as STATION_HZ
 from tests.stations import Station
 from tests.test_console import CHROMIUM, FLAGS, PHONE, shoot, sign_in
 from tests.test_recordings import TONE_HZ, dominant_hz, phone_recording
+from tests.test_relay_onair import Ear
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +215,46 @@ def test_an_officer_schedules_a_relay_of_a_tested_station(
     expect(officer.locator("h1 .badge")).to_have_text("Chờ duyệt")
     expect(officer.locator("details summary")).to_contain_text("Tiếp sóng · VOV1")
     shoot(officer, "compose-relay")
+
+
+def test_an_officer_speaks_live_and_the_zone_hears_the_microphone(
+    browser: Browser, base: str, services: tuple[Services, ManualClock]
+) -> None:
+    admin = sign_in(browser, base, "vanhanh")  # the operator gives the right, zone by zone
+    admin.goto(f"{base}/admin")
+    admin.get_by_text("Quyền phát trực tiếp (theo từng cụm loa)").click()
+    given = admin.locator('form[data-api="PUT /api/users/canbo/live"]')
+    given.get_by_label("Thôn Nà Héo").check()
+    given.get_by_role("button", name="Lưu").click()
+    expect(admin.locator("tr", has_text="canbo")).to_contain_text("na-heo")
+    operator = client(base, "vanhanh")
+    loudspeaker = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()
+    ear = Ear(f"{base}/stream/na-heo.mp3?token={loudspeaker['token']}")
+    threading.Thread(target=ear.run, daemon=True).start()
+    officer = sign_in(browser, base, "canbo")
+    officer.get_by_role("link", name="Phát trực tiếp").click()
+    expect(officer.get_by_label("Thôn Nà Héo")).to_be_checked()
+    officer.get_by_role("button", name="● Bắt đầu phát trực tiếp").click()
+    expect(officer.locator("#countdown")).to_have_text("3")  # a countdown before the air
+    indicator = officer.locator("#on-air")
+    expect(indicator).to_have_text("● ĐANG PHÁT TRỰC TIẾP", timeout=15_000)
+    on_air = time.time()
+    expect(officer.get_by_role("button", name="● Bắt đầu phát trực tiếp")).to_be_hidden()
+    expect(officer.locator("#elapsed")).to_have_text("0:04", timeout=10_000)
+    assert float(officer.locator("#level").evaluate("m => m.value")) > 0.01  # it hears
+    shoot(officer, "live")
+    officer.get_by_role("button", name="■ Kết thúc").click()
+    expect(indicator).to_have_text("Chưa phát", timeout=15_000)
+    off_air = time.time()
+    expect(officer.locator("#status")).to_contain_text("bản ghi đã lưu")
+    time.sleep(2)
+    ear.stop.set()
+    heard = ear.audio(on_air + 1.5, off_air - 0.5)
+    assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)  # the microphone's tone
+    link = officer.locator("#status a")
+    announcement = int((link.get_attribute("href") or "").rsplit("/", 1)[1])
+    with services[0].sessions() as db:
+        airing = db.scalars(select(Airing).where(Airing.announcement_id == announcement)).one()
+        assert airing.program_hash is not None and airing.note == "live: canbo"
+    archived = operator.get(f"/api/programs/{airing.program_hash}.mp3")
+    assert dominant_hz(decode_mp3(archived.content)) == pytest.approx(TONE_HZ, abs=3)

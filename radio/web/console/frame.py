@@ -42,6 +42,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/receivers", "receivers", None),
     ("/voices", "voices", None),
     ("/relay", "relay_page", None),
+    ("/live", "live_page", Permission.LIVE),
     ("/bulletins", "bulletins", None),
     ("/emergency", "emergency_page", None),
     ("/admin", "admin", Permission.OPERATE),

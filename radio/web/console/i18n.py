@@ -18,6 +18,29 @@ _WORDS: dict[str, tuple[str, str]] = {
     "asrun": ("Nhật ký phát", "As-run log"),
     "voices": ("Giọng đọc", "Voices"),
     "relay_page": ("Tiếp sóng", "Relay sources"),
+    "live_page": ("Phát trực tiếp", "Speak live"),
+    "live_help": (
+        "Nói vào micrô của máy này: loa của các cụm đã chọn phát ngay (sau 3 giây đếm"
+        " ngược). Chương trình đang phát tạm dừng và phát lại sau; tin khẩn cấp vẫn được"
+        " ưu tiên. Lời nói được ghi lại vào lưu trữ.",
+        "Speak into this device's microphone: the chosen zones' loudspeakers carry it at"
+        " once (after a 3-second countdown). A program on air pauses and starts again"
+        " after; emergencies still come first. What is said is recorded in the archive.",
+    ),
+    "live_none": (
+        "Bạn chưa được cấp quyền phát trực tiếp tới cụm loa nào.",
+        "You have not been given the live right on any zone.",
+    ),
+    "live_rights": (
+        "Quyền phát trực tiếp (theo từng cụm loa)",
+        "The live right (zone by zone)",
+    ),
+    "live_start": ("Bắt đầu phát trực tiếp", "Go live"),
+    "live_stop": ("Kết thúc", "End"),
+    "live_on_air": ("ĐANG PHÁT TRỰC TIẾP", "ON AIR"),
+    "live_off_air": ("Chưa phát", "Off air"),
+    "live_level": ("Mức âm micrô", "Microphone level"),
+    "live_ended": ("Đã kết thúc; bản ghi đã lưu.", "Ended; the recording is archived."),
     "relay_help": (
         "Đài bên ngoài mà xã tiếp sóng (VOV, đài tỉnh, đài huyện): địa chỉ luồng phát http(s) "
         "hoặc danh sách HLS. Thử 10 giây trước khi xếp lịch.",

@@ -81,6 +81,14 @@ def voices(request: Request, user: Viewer, services: Svc) -> Response:
     return page(request, "voices.html", user, voices=services.catalog.voices())
 
 
+@router.get("/live")
+def live_page(request: Request, user: Viewer, db: Db) -> Response:
+    """Speak live to the zones the user was given (the live right)."""
+    given = set(user.live_zones or [])
+    zones = [z for z in db.scalars(scope.zones(user)) if z.slug in given]
+    return page(request, "live.html", user, zones=zones)
+
+
 @router.get("/relay")
 def relay_sources(request: Request, user: Viewer, db: Db) -> Response:
     sources = list(db.scalars(scope.relay_sources(user)))
