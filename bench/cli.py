@@ -18,6 +18,7 @@ from bench import (
     failover,
     fanout,
     fuzz,
+    live,
     mixed,
     normalize,
     relay,
@@ -75,6 +76,12 @@ BENCHES = {
         "",
         relay.run,
         relay.report,
+    ),
+    "live": Bench(
+        "live speech: from the WebSocket to a receiver's decoded stream, latency",
+        "",
+        live.run,
+        live.report,
     ),
     "scheduler": Bench(
         "one scheduler pass on a year of history, 1 to 100 communes",

@@ -15,6 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bench.relay_load import held
 from bench.table import print_table, rows
 from playout.frames import silence
 from playout.live import LiveFrames
@@ -23,6 +24,7 @@ from voices.audio import ffmpeg
 
 SECONDS = 20.0
 COUNTS = (1, 4, 8)
+LOADS = (0, 16, 32, 64, 96)  # relays on air while another zone airs programs
 KBPS = 128
 
 
@@ -34,9 +36,10 @@ def run(texts: list[str]) -> dict[str, object]:
         try:
             port = server.server_address[1]
             out = [_relays(f"http://127.0.0.1:{port}/live", n) for n in COUNTS]
+            loaded = [held(f"http://127.0.0.1:{port}/live", n) for n in LOADS]
         finally:
             server.shutdown()
-    return {"relays": out, "seconds": SECONDS, "cores": os.cpu_count()}
+    return {"relays": out, "loaded": loaded, "seconds": SECONDS, "cores": os.cpu_count()}
 
 
 def _relays(url: str, count: int) -> dict[str, object]:
@@ -104,6 +107,25 @@ def _serve(mp3: bytes) -> ThreadingHTTPServer:
 
 
 def report(figures: dict[str, object]) -> None:
+    _report_cpu(figures)
+    print("\nairtime error of programs on another zone, with that many relays on air")
+    print_table(
+        ["relays", "programs", "worst error ms", "median sent at ms", "lost", "filled %"],
+        [
+            [
+                r["relays"],
+                r["programs"],
+                r["worst_ms"],
+                r["median_sent_ms"],
+                r["lost"],
+                r["filled_percent"],
+            ]
+            for r in rows(figures, "loaded")
+        ],
+    )
+
+
+def _report_cpu(figures: dict[str, object]) -> None:
     print(f"relays of a 128 kbps station for {figures['seconds']:.0f} s, {figures['cores']} cores")
     print_table(
         ["relays", "CPU %", "per relay %", "connections lost"],

@@ -22,10 +22,18 @@ KEEP_S = 2.0
 
 
 class LiveFrames:
-    def __init__(self, silence: bytes, standby: Frames | None = None) -> None:
+    """`behind_s` bounds how far behind the live edge the channel may fall: a source that
+    gives frames at the channel's own rate, with jitter, would otherwise drift behind by
+    every gap the standby filled, up to KEEP_S. Past it the oldest frames are skipped: a
+    microphone stays within a fraction of a second of the speaker's mouth."""
+
+    def __init__(
+        self, silence: bytes, standby: Frames | None = None, behind_s: float = KEEP_S
+    ) -> None:
         self.silence = silence
         self.standby = standby
         self._frames: deque[bytes] = deque(maxlen=round(KEEP_S / FRAME_SECONDS))
+        self._behind = round(behind_s / FRAME_SECONDS)
         self._lock = threading.Lock()
         self._standby_at = 0
         self.filled = 0  # frames the standby (or silence) gave while the source was away
@@ -42,6 +50,8 @@ class LiveFrames:
     def take(self, count: int) -> list[bytes]:
         """`count` frames: the source's, then the standby's for what it has not given."""
         with self._lock:
+            while len(self._frames) > self._behind + count:
+                self._frames.popleft()  # too far behind the live edge: skipped
             out = [self._frames.popleft() for _ in range(min(count, len(self._frames)))]
         missing = count - len(out)
         self.filled += missing

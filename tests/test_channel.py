@@ -3,6 +3,8 @@ played to its end time and resumed live after an emergency."""
 
 from __future__ import annotations
 
+import pytest
+
 from playout import HANG_UP, Channel, Event, Frames, Play
 from playout.frames import silence
 from playout.listeners import LISTENER_BACKLOG
@@ -87,3 +89,17 @@ def test_a_live_speech_waits_behind_an_emergency_on_air() -> None:
     assert channel.play(live) == []
     assert channel.current is not None and channel.current.airing_id == 3
     assert [p.airing_id for p in channel.queue] == [2]
+
+
+def test_a_live_input_skips_what_is_too_far_behind_the_live_edge() -> None:
+    """A microphone's input keeps at most `behind_s` waiting: a burst beyond it (frames
+    that arrived while the channel filled a gap) is skipped, not played late."""
+    silent = silence()
+    mic = LiveFrames(silent, behind_s=8 * FRAME_SECONDS)
+    mic.push([bytes([n]) * 144 for n in range(40)])
+    taken = mic.take(4)
+    assert taken == [bytes([n]) * 144 for n in range(28, 32)]  # the 8 after stay
+    assert mic.buffered_s == pytest.approx(8 * FRAME_SECONDS)
+    relay = LiveFrames(silent)  # a relay keeps up to KEEP_S (jitter of a remote stream)
+    relay.push([bytes([n]) * 144 for n in range(40)])
+    assert relay.take(4)[0] == bytes([0]) * 144

@@ -17,6 +17,8 @@ from radio.live import MAX_LIVE_S, OnAir
 from voices.audio.format import SAMPLE_RATE
 from voices.audio.pcm import Pcm
 
+BEHIND_S = 0.3  # the most a zone lags behind the speaker (jitter absorbed up to it)
+
 
 class Microphone:
     def __init__(self, playout: Playout, speech: OnAir, silence: bytes) -> None:
@@ -27,7 +29,7 @@ class Microphone:
         self.plays: list[Play] = []
         until = time.time() + MAX_LIVE_S
         for zone, airing_id in speech.airings.items():
-            live = LiveFrames(silence)
+            live = LiveFrames(silence, behind_s=BEHIND_S)
             self.fanout.add(live)
             play = Play(airing_id, speech.title, Frames(()), live=live, until=until, cuts_in=True)
             playout.play(zone, play)
