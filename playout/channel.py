@@ -44,6 +44,7 @@ class Play:
 class Event:
     kind: str  # "started", "ended", "preempted"
     airing_id: int
+    by: str = ""  # what preempted it: "emergency" or "live"
 
 
 @dataclass
@@ -63,11 +64,13 @@ class Channel:
         """Queue a program; an emergency cuts into whatever plays now, live speech into
         whatever is not an emergency (and waits behind the emergencies)."""
         if item.emergency:
-            events = self._preempt(lambda current: not current.emergency)
+            events = self._preempt(lambda current: not current.emergency, "emergency")
             self.queue.appendleft(item)
             return events
         if item.cuts_in:
-            events = self._preempt(lambda current: not (current.emergency or current.cuts_in))
+            events = self._preempt(
+                lambda current: not (current.emergency or current.cuts_in), "live"
+            )
             ahead = 0
             while ahead < len(self.queue) and self.queue[ahead].emergency:
                 ahead += 1
@@ -76,7 +79,7 @@ class Channel:
         self.queue.append(item)
         return []
 
-    def _preempt(self, yields: Callable[[Play], bool]) -> list[Event]:
+    def _preempt(self, yields: Callable[[Play], bool], by: str) -> list[Event]:
         """Take off the air what plays now, if it yields: it starts again after."""
         current = self.current
         if current is None or not yields(current):
@@ -84,7 +87,7 @@ class Channel:
         current.position = 0
         self.queue.appendleft(current)
         self.current = None
-        return [Event("preempted", current.airing_id)]
+        return [Event("preempted", current.airing_id, by)]
 
     def listen(self) -> QueueListener:
         """A listener in this process, reading chunks with `await get()`."""

@@ -43,7 +43,9 @@ def test_a_live_input_plays_until_its_end_and_resumes_live_after_an_emergency() 
     assert chunk == silent * 4 and live.filled == 4
     live.push([b"x" * 144] * 8)  # what came during the emergency is overtaken by it
     emergency = Frames(tuple([b"e" * 144] * 4))
-    assert channel.play(Play(2, "Khẩn cấp", emergency, emergency=True)) == [Event("preempted", 1)]
+    assert channel.play(Play(2, "Khẩn cấp", emergency, emergency=True)) == [
+        Event("preempted", 1, "emergency")
+    ]
     chunk, events = channel.step(8, start + 8 * FRAME_SECONDS)
     assert chunk[: 144 * 4] == b"e" * 144 * 4 and Event("ended", 2) in events
     assert chunk[144 * 4 :] == b"x" * 144 * 4  # the relay again, at what is live now
@@ -63,12 +65,12 @@ def test_live_speech_cuts_into_a_program_and_an_emergency_cuts_into_it() -> None
     channel.step(4, 1000.0)
     mic = LiveFrames(silent)
     live = Play(2, "Trực tiếp", Frames(()), live=mic, until=2000.0, cuts_in=True)
-    assert channel.play(live) == [Event("preempted", 1)]
+    assert channel.play(live) == [Event("preempted", 1, "live")]
     mic.push([b"m" * 144] * 8)
     chunk, events = channel.step(4, 1000.1)
     assert chunk == b"m" * 144 * 4 and events == [Event("started", 2)]
     alarm = Play(3, "Lũ quét", Frames((b"e" * 144,) * 2), emergency=True)
-    assert channel.play(alarm) == [Event("preempted", 2)]
+    assert channel.play(alarm) == [Event("preempted", 2, "emergency")]
     another = Play(4, "Thông báo", Frames((b"q" * 144,) * 2))
     channel.play(another)  # a normal program waits behind the live speech
     chunk, events = channel.step(4, 1000.2)

@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import numpy as np
@@ -26,6 +27,7 @@ from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock
+from tests.apiclient import TEXT, approved_slot
 from tests.audio_checks import decode_mp3
 from tests.test_recordings import dominant_hz
 from tests.test_relay_onair import Ear, rms_db, seconds_of_sound
@@ -148,3 +150,50 @@ def test_live_speech_reaches_its_zone_only_and_is_archived_with_its_hash(live: L
             ("live-start", None),
             ("live-end", ended["program"]),
         ]
+
+
+def test_a_program_on_air_yields_to_live_speech_and_airs_again_after(
+    live: Live, services: tuple[Services, ManualClock]
+) -> None:
+    base, station, onair = live
+    clock = services[1]
+    signed_in(base, "vanhanh")[0].put("/api/users/canbo/live", json={"zones": ["na-heo"]})
+    at = clock.now() + timedelta(minutes=1)
+    ann, _ = approved_slot(base, at.isoformat(), text=TEXT + " " + TEXT)
+    station.scheduler.tick()
+    clock.advance(at - clock.now())
+    program = on_air(station, ann)
+    channel = onair.playout.channel("na-heo")
+    deadline = time.monotonic() + 10
+    while channel.current is None or channel.current.airing_id != program:  # playing now
+        assert time.monotonic() < deadline, "the program never played"
+        time.sleep(0.02)
+    with go_live(base, "canbo", ["na-heo"]) as socket:
+        assert json.loads(socket.recv(timeout=10))["state"] == "on-air"
+        speak(socket, 2.0)
+        socket.send("stop")
+        assert json.loads(socket.recv(timeout=30))["state"] == "off-air"
+    deadline = time.monotonic() + 60
+    while (aired := _airing(station, program)).status != AiringStatus.AIRED:
+        assert time.monotonic() < deadline, aired.note
+        time.sleep(0.2)
+    assert aired.note == "preempted by live speech; restarted after it"
+
+
+def _airing(station: Services, airing_id: int) -> Airing:
+    with station.sessions() as db:
+        found = db.get(Airing, airing_id)
+        assert found is not None
+        return found
+
+
+def on_air(station: Services, ann: int) -> int:
+    """The announcement's airing, once the as-run log says it started."""
+    deadline = time.monotonic() + 30
+    while True:
+        with station.sessions() as db:
+            airing = db.scalars(select(Airing).where(Airing.announcement_id == ann)).one()
+            if airing.started_at is not None:
+                return airing.id
+        assert time.monotonic() < deadline, "the program never went on air"
+        time.sleep(0.1)

@@ -69,7 +69,8 @@ def _apply(db: Session, event: Event, at: datetime, listeners: int) -> None:
         airing.ended_at = at
         airing.status = AiringStatus.AIRED
     elif event.kind == "preempted":
-        airing.note = "preempted by an emergency; restarted after it"
+        cause = "live speech" if event.by == "live" else "an emergency"
+        airing.note = f"preempted by {cause}; restarted after it"
 
 
 def _add_note(db: Session, airing_id: int, text: str) -> None:
