@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
+import wave
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -29,6 +32,7 @@ from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import TEXT, approved_slot
 from tests.audio_checks import decode_mp3
+from tests.clirun import radio
 from tests.test_recordings import dominant_hz
 from tests.test_relay_onair import Ear, rms_db, seconds_of_sound
 from voices.audio.format import SAMPLE_RATE
@@ -197,3 +201,32 @@ def on_air(station: Services, ann: int) -> int:
                 return airing.id
         assert time.monotonic() < deadline, "the program never went on air"
         time.sleep(0.1)
+
+
+def test_radio_live_airs_a_file_as_speech_with_an_api_token(live: Live, tmp_path: Path) -> None:
+    base = live[0]
+    operator = signed_in(base, "vanhanh")[0]
+    loudspeaker = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"})
+    ear = Ear(f"{base}/stream/na-heo.mp3?token={loudspeaker.json()['token']}")
+    threading.Thread(target=ear.run, daemon=True).start()
+    officer = signed_in(base, "canbo")[0]
+    token = officer.post("/api/tokens").json()["token"]
+    speech = tmp_path / "speech.wav"
+    with wave.open(str(speech), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(tone(3.0))
+    args = ("live", "--server", base, "--token", token, "--zones", "na-heo", "--file", str(speech))
+    refused = radio(*args)
+    assert refused.returncode == 1 and "phát trực tiếp" in refused.stderr  # no right yet
+    operator.put("/api/users/canbo/live", json={"zones": ["na-heo"]})
+    began = time.time()
+    done = radio(*args)
+    ear.stop.set()
+    assert done.returncode == 0, done.stderr
+    digest = re.search(r"recording ([0-9a-f]{64})", done.stdout)
+    assert digest is not None and "on air: na-heo" in done.stdout
+    assert dominant_hz(ear.audio(began + 1.5, began + 3.0)) == pytest.approx(VOICE_HZ, abs=3)
+    archived = operator.get(f"/api/programs/{digest.group(1)}.mp3")
+    assert decode_mp3(archived.content).duration == pytest.approx(3.0, abs=0.3)

@@ -8,7 +8,18 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from radio.cli import bench, cache, demo, normalize, openapi, receiver, serve, speech, voices
+from radio.cli import (
+    bench,
+    cache,
+    demo,
+    live,
+    normalize,
+    openapi,
+    receiver,
+    serve,
+    speech,
+    voices,
+)
 from radio.malloc import return_large_buffers
 from radio.settings import Settings
 from voices import DownloadError, EmptyTextError, SynthesisError, VoiceError
@@ -41,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache.register(commands)
     serve.register(commands)
     receiver.register(commands)
+    live.register(commands)
     bench.register(commands)
     openapi.register(commands)
     return parser

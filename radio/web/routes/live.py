@@ -1,8 +1,9 @@
 """Live speech over a WebSocket: the console's microphone to the zones' loudspeakers.
 
 The exchange, in order:
-1. the client opens `/api/live` (signed in: the session cookie) and sends one JSON
-   message, `{"csrf": <the session's CSRF token>, "zones": [<zone slugs>]}`;
+1. the client opens `/api/live` signed in (the console's session cookie, or a script's
+   `Authorization: Bearer` token, as `radio live` does) and sends one JSON message,
+   `{"csrf": <the session's CSRF token, with the cookie only>, "zones": [<zone slugs>]}`;
 2. the server answers `{"state": "on-air", "announcement": <id>}`, or an error
    (`{"error": {"vi": …, "en": …}}`, then it closes with code 4400, 4401 or 4403);
 3. the client sends binary messages of mono 16-bit little-endian PCM at 22,050 Hz as it
@@ -85,10 +86,11 @@ def _begin(
     services: Services, onair: OnAir | None, socket: WebSocket, hello: dict[str, Any]
 ) -> tuple[User, live.OnAir]:
     with services.sessions.begin() as db:
-        token = socket.cookies.get(SESSION_COOKIE)
+        bearer = _bearer(socket)
+        token = bearer or socket.cookies.get(SESSION_COOKIE)
         user = sessions.user_for(db, token, services.clock.now())
-        assert token is not None
-        csrf.check(token, str(hello.get("csrf", "")))
+        if bearer is None and token is not None:  # a cookie: the page must prove its origin
+            csrf.check(token, str(hello.get("csrf", "")))
         zones = [str(z) for z in hello["zones"]]
         if onair is None or not onair.leading:
             raise Invalid(
@@ -110,6 +112,11 @@ def _finish(
             program = program_row(db, services.speech.renderer.import_pcm(said))
         live.finish(db, db.merge(user), speech, program)
         return program.hash if program is not None else None
+
+
+def _bearer(socket: WebSocket) -> str | None:
+    header = socket.headers.get("authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None
 
 
 async def _close_bad(socket: WebSocket) -> None:
