@@ -8,13 +8,14 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from playout.sources import SCHEMES, SourceError, probe
 from radio.access.roles import Permission, require
 from radio.audit import audit
 from radio.errors import Forbidden, Invalid
-from radio.models import RelaySource, User
+from radio.models import Announcement, Program, RelaySource, User
 from radio.speech import Speech, program_row
 from voices.assembly import at_broadcast_rate
 from voices.audio.loudness import measure
@@ -72,3 +73,28 @@ def test(db: Session, user: User, source: RelaySource, speech: Speech, now: date
     lufs = loudness.integrated_lufs if math.isfinite(loudness.integrated_lufs) else None
     source.loudness_lufs, source.sample_hash = lufs, sample.hash  # None: silent
     audit(db, user, "relay-source-test", f"relay-source:{source.id}", program=sample.hash)
+
+
+def set_standby(db: Session, user: User, source: RelaySource, program: Program | None) -> None:
+    """What fills the air while the source is lost: approved audio (a recording, looped),
+    or silence. It is the operator's choice for the source, not part of any relay's
+    approval, so it must itself have been approved."""
+    require(user, Permission.OPERATE)
+    if program is not None and (program.relayed or not _approved(db, program)):
+        raise Invalid(
+            "a standby is the approved audio of an announcement (a recording, say):"
+            " only approved audio goes on air",
+            "chương trình dự phòng phải là âm thanh đã được duyệt của một thông báo"
+            " (ví dụ một bản ghi âm): chỉ âm thanh đã duyệt mới được phát",
+            field="program",
+        )
+    source.standby_hash = program.hash if program is not None else None
+    audit(
+        db, user, "relay-source-standby", f"relay-source:{source.id}", program=source.standby_hash
+    )
+
+
+def _approved(db: Session, program: Program) -> bool:
+    """Some announcement was approved with exactly this audio."""
+    found = select(Announcement.id).where(Announcement.approved_program_hash == program.hash)
+    return db.scalar(found.limit(1)) is not None

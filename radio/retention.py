@@ -4,9 +4,10 @@ Every preview of a new text writes a program; without a sweep the store grows fo
 as officers type (issue 17). A program's audio is kept while something may still play or
 show it: the audio an announcement was approved with, the current revision's (what a
 reviewer listens to), anything an airing not yet settled or a repeating emergency will
-play, what aired in the last ARCHIVE (the public archive and its podcast feed), and a
-bulletin's for ARCHIVE after it was sent. Audio written or found again within GRACE is
-kept too: a render whose row is not saved yet. Program rows stay, so the as-run log and
+play, what aired in the last ARCHIVE (the public archive and its podcast feed), a
+bulletin's for ARCHIVE after it was sent, and each relay source's last test (what its
+relays are reviewed by) and standby. Audio written or found again within GRACE is kept
+too: a render whose row is not saved yet. Program rows stay, so the as-run log and
 receipts keep naming the hash; a preview of an old revision renders it again.
 """
 
@@ -26,6 +27,7 @@ from radio.models import (
     AiringStatus,
     Announcement,
     Bulletin,
+    RelaySource,
     Repeat,
     Revision,
     Source,
@@ -84,6 +86,8 @@ def _keeping(now: datetime) -> list[Select[Any]]:
         ),
         select(Repeat.program_hash).where(Repeat.cancelled_at.is_(None)),
         select(Bulletin.program_hash).where(Bulletin.created_at >= since),
+        select(RelaySource.sample_hash),  # what a relay's reviewer listens to
+        select(RelaySource.standby_hash),  # what fills a lost relay
     ]
 
 

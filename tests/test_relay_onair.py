@@ -6,11 +6,13 @@ loopback, real on-air loop, a real receiver's stream decoded."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from radio.airtime.scheduler import HANDOVER
 from radio.models import Airing, AiringStatus
 from radio.onair import OnAir
+from radio.retention import GRACE
 from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
@@ -28,7 +31,8 @@ from tests.apiclient import approve, client, error, setup_zone
 from tests.audio_checks import decode_mp3
 from tests.stations import TONE_HZ, Station
 from tests.test_integrity import wait_for_alert
-from tests.test_recordings import dominant_hz
+from tests.test_recordings import TONE_HZ as RECORDING_HZ
+from tests.test_recordings import dominant_hz, phone_recording, upload
 from voices.audio.pcm import Pcm
 
 Live = tuple[str, Services, ManualClock, OnAir]
@@ -175,13 +179,22 @@ def test_a_relay_needs_a_known_source_and_a_sane_length(live: Live, station: Sta
 
 
 def test_a_source_lost_mid_relay_is_filled_alerted_logged_and_rejoined(
-    live: Live, station: Station
+    live: Live, station: Station, tmp_path: Path
 ) -> None:
     base, services, _, onair = live
     token, _ = setup_zone(base)
     ear = Ear(f"{base}/stream/na-heo.mp3?token={token}")
     threading.Thread(target=ear.run, daemon=True).start()
-    ann, _ = relay(base, station, seconds=28)
+    ann, source = relay(base, station, seconds=28)
+    operator = client(base, "vanhanh")
+    recorded = upload(client(base, "canbo"), "tay.m4a", phone_recording(tmp_path, "m4a"))
+    standby = recorded.json()["revision"]["program"]
+    said = operator.put(f"/api/relay-sources/{source}/standby", json={"program": standby})
+    assert "đã được duyệt" in error(said, 422)["vi"]  # only approved audio goes on air
+    client(base, "canbo").post(f"/api/announcements/{recorded.json()['id']}/submit")
+    approve(client(base, "chutich"), recorded.json()["id"])
+    said = operator.put(f"/api/relay-sources/{source}/standby", json={"program": standby})
+    assert said.status_code == 200 and said.json()["standby"] == standby
     start = time.time() + HANDOVER.total_seconds()
     schedule_now(live, ann)
     try:
@@ -200,10 +213,35 @@ def test_a_source_lost_mid_relay_is_filled_alerted_logged_and_rejoined(
     assert "source lost" in airing.note and "(ended)" in airing.note, airing.note
     assert dominant_hz(ear.audio(start + 1, killed - 0.5)) == pytest.approx(TONE_HZ, abs=3)
     # What the source had sent plays out (ffmpeg's and the live input's buffers, a few
-    # seconds), then the standby (silence here) fills until it is back
-    assert rms_db(ear.audio(killed + 5, back)) < -60
+    # seconds), then the standby (the approved Tày recording, looped) fills until it is back
+    assert dominant_hz(ear.audio(killed + 5, back)) == pytest.approx(RECORDING_HZ, abs=3)
     rejoined = ear.audio(back + 5, start + 27)  # within 5 s of the source's return
     assert dominant_hz(rejoined) == pytest.approx(TONE_HZ, abs=3)
     assert rms_db(rejoined) > -25
     target = f"relay:http://127.0.0.1:{station.port}/vov1"
     assert not onair.alarms.is_open("relay-lost", target)  # resolved once it was back
+
+
+def test_a_sources_test_and_standby_are_kept_by_the_store_sweep(
+    live: Live, station: Station, tmp_path: Path
+) -> None:
+    """Found in review: a source's test, which a relay's reviewer listens to, was swept
+    from the program store an hour after it was made."""
+    base, services, _, onair = live
+    operator = client(base, "vanhanh")
+    url = f"http://127.0.0.1:{station.port}/vov1"
+    source = operator.post("/api/relay-sources", json={"name": "VOV1", "url": url}).json()
+    tested = operator.post(f"/api/relay-sources/{source['id']}/test", timeout=60).json()
+    recorded = upload(client(base, "canbo"), "tay.m4a", phone_recording(tmp_path, "m4a")).json()
+    client(base, "canbo").post(f"/api/announcements/{recorded['id']}/submit")
+    approve(client(base, "chutich"), recorded["id"])
+    standby = recorded["revision"]["program"]
+    operator.put(f"/api/relay-sources/{source['id']}/standby", json={"program": standby})
+    assert client(base, "canbo").delete(f"/api/announcements/{recorded['id']}").status_code == 204
+    store = services.settings.cache_dir / "programs"
+    past = time.time() - GRACE.total_seconds() - 60
+    for path in store.glob("*.mp3"):
+        os.utime(path, (past, past))
+    onair.retention.sweep()
+    assert operator.get(tested["sample_url"]).status_code == 200
+    assert operator.get(f"/api/programs/{standby}.mp3").status_code == 200

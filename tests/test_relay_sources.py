@@ -23,7 +23,7 @@ from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
 from schedules import ManualClock
-from tests.apiclient import client, error
+from tests.apiclient import approve, client, error
 from tests.audio_checks import decode_mp3
 from tests.fileserver import Files, serve
 from tests.test_console import PHONE, browser, shoot, sign_in  # noqa: F401 (a fixture)
@@ -137,6 +137,18 @@ def test_the_relay_page_adds_a_station_and_tests_it(
     expect(card.locator(".found")).to_have_text(re.compile(r"^mp3 · 64 kb/s · -2\d\.\d LUFS$"))
     source = card.locator("audio").get_attribute("src")
     assert source and operator.request.get(f"{base}{source}").ok
+    apology = {"title": "Xin lỗi, mất sóng", "text": "Xin lỗi bà con, đài đang mất sóng."}
+    ann = client(base, "canbo").post(
+        "/api/announcements", json={**apology, "voice": "espeak-north-female"}
+    )
+    client(base, "canbo").post(f"/api/announcements/{ann.json()['id']}/submit")
+    approve(client(base, "chutich"), ann.json()["id"])
+    operator.reload()
+    card.get_by_label("Phát khi mất nguồn").select_option(label="Xin lỗi, mất sóng")
+    card.get_by_role("button", name="Lưu").click()
+    expect(card.get_by_label("Phát khi mất nguồn")).to_have_value(re.compile("^[0-9a-f]{64}$"))
+    chosen = client(base, "vanhanh").get("/api/relay-sources").json()[0]["standby"]
+    assert chosen == card.get_by_label("Phát khi mất nguồn").input_value()
     width = operator.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the relay page scrolls sideways: {width} px"
     shoot(operator, "relay")

@@ -30,3 +30,7 @@ class RelaySource(Base):
     loudness_lufs: Mapped[float | None] = mapped_column(Float, default=None)
     sample_hash: Mapped[str | None] = mapped_column(ForeignKey("programs.hash"), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # What fills the air while the source is lost (a recording, looped); none: silence
+    standby_hash: Mapped[str | None] = mapped_column(
+        ForeignKey("programs.hash", name="fk_relay_sources_standby_hash_programs"), default=None
+    )

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from playout import Play, split_frames
 from playout.frames import Frames, silence
 from playout.live import LiveFrames
 from radio.airtime.readiness import refusal
-from radio.models import Airing, AiringStatus, Priority, Program
+from radio.models import Airing, AiringStatus, Priority, Program, RelaySource
 from voices.audio.format import FRAME_SECONDS
 from voices.store.integrity import Damaged, read_intact
 
@@ -121,9 +121,27 @@ def _play(airing: Airing, program: Program, now: datetime, position: int = 0) ->
     if program.relay_url is not None:
         ends = airing.scheduled_at + timedelta(seconds=program.duration)
         until = time.time() + (ends - now).total_seconds()
-        live = LiveFrames(SILENCE)
+        live = LiveFrames(SILENCE, standby=_standby(airing, program))
         play = Play(airing.id, title, NO_FRAMES, emergency, live=live, until=until)
         play.source = program.relay_url
         return airing.zone.slug, play
     frames = split_frames(read_intact(Path(program.mp3_path), program.hash))
     return airing.zone.slug, Play(airing.id, title, frames, emergency=emergency, position=position)
+
+
+def _standby(airing: Airing, program: Program) -> Frames | None:
+    """The relay source's standby recording, checked against its hash; None (silence
+    fills) when it has none, or its audio is gone: a standby never stops a relay."""
+    db = object_session(airing)
+    source = (
+        db.get(RelaySource, program.relay_source_id) if db and program.relay_source_id else None
+    )
+    standby = (
+        db.get(Program, source.standby_hash) if db and source and source.standby_hash else None
+    )
+    if standby is None:
+        return None
+    try:
+        return split_frames(read_intact(Path(standby.mp3_path), standby.hash))
+    except (Damaged, OSError):
+        return None

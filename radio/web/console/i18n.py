@@ -49,6 +49,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "source_url": ("Địa chỉ luồng", "Stream address"),
     "test_source": ("Thử 10 giây", "Test 10 s"),
+    "standby": ("Phát khi mất nguồn", "Plays while the source is lost"),
+    "standby_silence": ("Im lặng", "Silence"),
     "testing": ("Đang nghe thử…", "Listening…"),
     "last_test": ("Lần thử gần nhất", "Last test"),
     "not_tested": ("Chưa thử", "Not tested"),

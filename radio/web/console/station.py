@@ -15,7 +15,7 @@ from radio.access.roles import Permission, require
 from radio.airtime import bulletins
 from radio.airtime.templates import parse
 from radio.airtime.timeline import on_air_now
-from radio.models import Airing, Level, Receipt, Receiver, Role, Zone
+from radio.models import Airing, Announcement, Level, Receipt, Receiver, Role, Source, Zone
 from radio.volume import target_volume
 from radio.web.console.frame import Viewer, page
 from radio.web.routes.bulletins import BulletinOut
@@ -92,7 +92,9 @@ def live_page(request: Request, user: Viewer, db: Db) -> Response:
 @router.get("/relay")
 def relay_sources(request: Request, user: Viewer, db: Db) -> Response:
     sources = list(db.scalars(scope.relay_sources(user)))
-    return page(request, "relay.html", user, sources=sources)
+    approved = scope.announcements(user).where(Announcement.approved_program_hash.is_not(None))
+    standbys = [a for a in db.scalars(approved) if a.current.source != Source.RELAY]
+    return page(request, "relay.html", user, sources=sources, standbys=standbys)
 
 
 @router.get("/emergency")

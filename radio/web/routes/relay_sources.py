@@ -22,6 +22,10 @@ class RelaySourceIn(BaseModel):
     url: str  # http:// or https://: an MP3 or AAC stream, or an HLS playlist
 
 
+class StandbyIn(BaseModel):
+    program: str | None  # a recording's program hash (GET /api/programs/{hash}.mp3); none: silence
+
+
 class RelaySourceOut(Out):
     id: int
     name: str
@@ -33,6 +37,7 @@ class RelaySourceOut(Out):
     loudness_lufs: float | None  # before levelling (none: silent, or not tested)
     error: str | None  # why the last test heard nothing
     sample_hash: str | None = Field(exclude=True)
+    standby: str | None = Field(validation_alias="standby_hash")  # fills a lost source
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -64,4 +69,13 @@ async def test_source(source_id: int, user: Me, db: Db, services: Svc) -> RelayS
     source = scope.relay_source(db, user, source_id)
     now = services.clock.now()
     await run_in_threadpool(relays.test, db, user, source, services.speech, now)
+    return RelaySourceOut.model_validate(source)
+
+
+@router.put("/relay-sources/{source_id}/standby", responses=problems(403, 404))
+def set_standby(source_id: int, body: StandbyIn, user: Me, db: Db) -> RelaySourceOut:
+    """The recording that fills the air, looped, while the source is lost (none: silence)."""
+    source = scope.relay_source(db, user, source_id)
+    program = scope.program(db, user, body.program) if body.program else None
+    relays.set_standby(db, user, source, program)
     return RelaySourceOut.model_validate(source)
