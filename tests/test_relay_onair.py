@@ -82,7 +82,7 @@ class Ear:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
-        with httpx.stream("GET", self.url, timeout=30) as stream:
+        with httpx.stream("GET", self.url, timeout=30, follow_redirects=True) as stream:
             for chunk in stream.iter_bytes():
                 self.got.append((time.time(), chunk))
                 if self.stop.is_set():

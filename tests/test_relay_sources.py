@@ -52,6 +52,16 @@ def station(directory: Path, name: str, codec: list[str]) -> bytes:
     return path.read_bytes()
 
 
+def hls(directory: Path) -> dict[str, bytes]:
+    """The station as an HLS playlist of 3-second AAC segments in MPEG-TS, as the Voice of
+    Vietnam publishes its channels: the playlist and its segments, by name."""
+    folder = directory / "hls"
+    folder.mkdir()
+    segments = ["-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "3"]
+    station(folder, "vov2.m3u8", [*segments, "-hls_list_size", "0"])
+    return {f"hls/{path.name}": path.read_bytes() for path in folder.iterdir()}
+
+
 @pytest.fixture
 def stations(tmp_path: Path) -> Iterator[str]:
     files = Files(
@@ -59,6 +69,7 @@ def stations(tmp_path: Path) -> Iterator[str]:
             "vov1.mp3": station(tmp_path, "vov1.mp3", ["-c:a", "libmp3lame", "-b:a", "64k"]),
             "tinh.aac": station(tmp_path, "tinh.aac", ["-c:a", "aac", "-b:a", "96k"]),
             "trang.html": b"<html><body>not a station</body></html>" * 100,
+            **hls(tmp_path),
         }
     )
     with serve(files) as url:
@@ -95,10 +106,11 @@ def test_an_operator_registers_and_tests_a_station(base: str, stations: str) -> 
     assert [s["name"] for s in listed] == ["VOV1"]
 
 
-def test_an_aac_station_and_ones_that_cannot_be_relayed(base: str, stations: str) -> None:
+def test_aac_and_hls_stations_and_ones_that_cannot_be_relayed(base: str, stations: str) -> None:
     operator = client(base, "vanhanh")
     urls = {
         "tinh": f"{stations}/tinh.aac",
+        "vov2": f"{stations}/hls/vov2.m3u8",
         "dead": f"http://127.0.0.1:{closed_port()}/live",
         "page": f"{stations}/trang.html",
         "gone": f"{stations}/khong-co.mp3",
@@ -109,6 +121,8 @@ def test_an_aac_station_and_ones_that_cannot_be_relayed(base: str, stations: str
         found[name] = operator.post(f"/api/relay-sources/{made['id']}/test").json()
     assert (found["tinh"]["codec"], found["tinh"]["error"]) == ("aac", None)
     assert found["tinh"]["loudness_lufs"] == pytest.approx(tone_lufs(), abs=1.0)
+    assert (found["vov2"]["codec"], found["vov2"]["error"]) == ("aac", None)  # HLS
+    assert found["vov2"]["loudness_lufs"] == pytest.approx(tone_lufs(), abs=1.0)
     for name in ("dead", "page", "gone"):
         assert found[name]["error"] and found[name]["codec"] is None, found[name]
         assert found[name]["sample_url"] is None

@@ -5,10 +5,12 @@ SIGKILL mid-program and restarted; an emergency made through the API reaches it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from radio.models import Airing, AiringStatus
 from radio.services import Services
@@ -26,6 +29,9 @@ from schedules import LOCAL_TZ
 from tests.apiclient import TEXT, approved_slot, client, setup_zone
 from tests.audio_checks import loud_seconds
 from tests.clirun import RADIO
+from tests.test_live import VOICE_HZ, signed_in, speak
+from tests.test_recordings import dominant_hz
+from tests.test_relay_onair import Ear
 
 
 @dataclass
@@ -245,3 +251,30 @@ def test_the_workers_health_shows_no_titles_and_its_zones_only_to_their_operator
     assert httpx.get(f"{split.worker}/zones").status_code == 401
     assert officer.get(f"{split.worker}/zones").status_code == 403
     assert httpx.get(f"{split.worker}/zones", params={"token": token}).status_code == 401
+
+
+def test_live_speech_goes_to_the_worker_that_plays_out(split: Split) -> None:
+    """The API's live page sends the microphone to the worker (the same session cookie is
+    good there: one database); the worker's zone carries it."""
+    token, _ = setup_zone(split.api)
+    split.start_worker()
+    operator = client(split.api, "vanhanh")
+    operator.put("/api/users/canbo/live", json={"zones": ["na-heo"]})
+    officer, session, csrf = signed_in(split.api, "canbo")
+    page = officer.get("/live").text
+    target = f"ws://127.0.0.1:{split.worker_port}/api/live"
+    assert f'data-url="{target}"' in page
+    ear = Ear(f"{split.api}/stream/na-heo.mp3?token={token}")  # redirected to the worker
+    threading.Thread(target=ear.run, daemon=True).start()
+    with connect(target, additional_headers={"Cookie": f"loaxa_session={session}"}) as socket:
+        socket.send(json.dumps({"csrf": csrf, "zones": ["na-heo"]}))
+        assert json.loads(socket.recv(timeout=10))["state"] == "on-air"
+        began = time.time()
+        speak(socket, 4.0)
+        socket.send("stop")
+        ended = json.loads(socket.recv(timeout=30))
+    time.sleep(1)
+    ear.stop.set()
+    assert ended["state"] == "off-air" and ended["program"]
+    heard = ear.audio(began + 1.5, began + 3.5)
+    assert dominant_hz(heard) == pytest.approx(VOICE_HZ, abs=3)

@@ -17,6 +17,7 @@ from radio.onair import OnAir
 from radio.services import Services
 from radio.web import errors, streams
 from radio.web.errors import problems
+from radio.web.routes import live
 
 
 class ZoneOut(BaseModel):
@@ -75,5 +76,6 @@ def create_worker_app(services: Services, onair: OnAir) -> FastAPI:
     errors.install(app)
     redact_access_log()
     app.include_router(streams.router)
+    app.include_router(live.router)  # the microphone goes where the zones are played
     app.include_router(router)
     return app

@@ -16,6 +16,7 @@ from radio.airtime import bulletins
 from radio.airtime.templates import parse
 from radio.airtime.timeline import on_air_now
 from radio.models import Airing, Announcement, Level, Receipt, Receiver, Role, Source, Zone
+from radio.onair.lease import leader_url
 from radio.volume import target_volume
 from radio.web.console.frame import Viewer, page
 from radio.web.routes.bulletins import BulletinOut
@@ -86,7 +87,16 @@ def live_page(request: Request, user: Viewer, db: Db) -> Response:
     """Speak live to the zones the user was given (the live right)."""
     given = set(user.live_zones or [])
     zones = [z for z in db.scalars(scope.zones(user)) if z.slug in given]
-    return page(request, "live.html", user, zones=zones)
+    return page(request, "live.html", user, zones=zones, live_url=_live_url(request, db))
+
+
+def _live_url(request: Request, db: Db) -> str:
+    """Where the microphone goes: this process when it plays out (""), else the worker
+    leading playout (the same session cookie reaches it on the same host name)."""
+    if request.app.state.onair is not None:
+        return ""
+    worker = leader_url(db) or request.app.state.worker_url or ""
+    return worker.rstrip("/").replace("http", "ws", 1) + "/api/live" if worker else ""
 
 
 @router.get("/relay")

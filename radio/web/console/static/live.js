@@ -35,8 +35,9 @@ async function countdown() {
 
 function connect(zones) {
   // Resolves once the server says the zones are on air; rejects with its reason.
+  // This server, or the worker that plays out (the page says which).
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/api/live`);
+  const socket = new WebSocket(form.dataset.url || `${scheme}://${location.host}/api/live`);
   socket.binaryType = "arraybuffer";
   return new Promise((resolve, reject) => {
     socket.onopen = () => socket.send(JSON.stringify({ csrf: CSRF, zones }));
