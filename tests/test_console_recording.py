@@ -231,9 +231,12 @@ def test_an_officer_speaks_live_and_the_zone_hears_the_microphone(
     loudspeaker = operator.post("/api/receivers", json={"name": "Loa 1", "zone": "na-heo"}).json()
     ear = Ear(f"{base}/stream/na-heo.mp3?token={loudspeaker['token']}")
     threading.Thread(target=ear.run, daemon=True).start()
-    officer = sign_in(browser, base, "canbo")
+    officer = sign_in(browser, base, "canbo", PHONE)  # on a phone, as officers go live
+    officer.get_by_role("button", name="☰ Trình đơn").click()
     officer.get_by_role("link", name="Phát trực tiếp").click()
     expect(officer.get_by_label("Thôn Nà Héo")).to_be_checked()
+    width = officer.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the live page scrolls sideways: {width} px"
     officer.get_by_role("button", name="● Bắt đầu phát trực tiếp").click()
     expect(officer.locator("#countdown")).to_have_text("3")  # a countdown before the air
     indicator = officer.locator("#on-air")
