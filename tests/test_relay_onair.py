@@ -7,6 +7,7 @@ loopback, real on-air loop, a real receiver's stream decoded."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -211,6 +212,10 @@ def test_a_source_lost_mid_relay_is_filled_alerted_logged_and_rejoined(
         ear.stop.set()
     assert airing.status == AiringStatus.AIRED
     assert "source lost" in airing.note and "(ended)" in airing.note, airing.note
+    outage = re.search(r"off air \+(\d+\.\d)–(\d+\.\d) s$", airing.note or "")
+    assert outage is not None, airing.note  # one outage, however many retries it took
+    assert float(outage.group(1)) == pytest.approx(killed - start, abs=4)  # buffers play out
+    assert float(outage.group(2)) == pytest.approx(back - start, abs=5)
     assert dominant_hz(ear.audio(start + 1, killed - 0.5)) == pytest.approx(TONE_HZ, abs=3)
     # What the source had sent plays out (ffmpeg's and the live input's buffers, a few
     # seconds), then the standby (the approved Tày recording, looped) fills until it is back

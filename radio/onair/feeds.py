@@ -40,6 +40,7 @@ class Feed:
     relay: Relay | None = None
     attached: list[Attached] = field(default_factory=list)
     losses: list[tuple[float, str]] = field(default_factory=list)  # when, why
+    backs: list[float] = field(default_factory=list)  # when it was on air again
 
 
 class Feeds:
@@ -92,6 +93,7 @@ class Feeds:
     def _on_state(self, feed: Feed) -> Callable[[str, str], None]:
         def on_state(state: str, why: str) -> None:
             if state == "on-air":
+                feed.backs.append(time.time())
                 self.alarms.resolve("relay-lost", f"relay:{feed.url}")
                 return
             feed.losses.append((time.time(), why))
@@ -114,13 +116,28 @@ _WHY_VI = {"ended": "luồng bị ngắt", "silent": "im lặng quá lâu"}
 
 
 def _note(feed: Feed, done: Attached) -> str:
-    """What the airing went through, for its as-run row."""
-    lost = [why for at, why in feed.losses if done.starts <= at <= done.until]
+    """What the airing went through, for its as-run row: each outage from when the source
+    was lost until it played again, in seconds from the airing's start."""
+    lost = [(at, why) for at, why in feed.losses if done.starts <= at <= done.until]
     filled = done.live.filled * FRAME_SECONDS
     if not lost and filled < 1.0:
         return f"relayed {feed.url} without a break"
-    reasons = ", ".join(sorted(set(lost))) or "late start"
+    reasons = ", ".join(sorted({why for _, why in lost})) or "late start"
+    spans = "; ".join(_outages(feed, done, [at for at, _ in lost]))
     return (
         f"relayed {feed.url}; source lost {len(lost)} time(s) ({reasons});"
-        f" {filled:.1f} s filled by the standby"
+        f" {filled:.1f} s filled by the standby" + (f"; off air {spans}" if spans else "")
     )
+
+
+def _outages(feed: Feed, done: Attached, lost: list[float]) -> list[str]:
+    """Outages as "+6.2–14.5 s": retries while it stays down are one outage."""
+    spans: list[str] = []
+    ends_at = -1.0
+    for at in lost:
+        if at < ends_at:
+            continue  # a retry failing within an outage already counted
+        back = min((b for b in feed.backs if b > at), default=done.until)
+        ends_at = min(back, done.until)
+        spans.append(f"+{at - done.starts:.1f}–{ends_at - done.starts:.1f} s")
+    return spans
