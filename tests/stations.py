@@ -62,10 +62,11 @@ class Station:
 
 
 @contextlib.contextmanager
-def running_station(tmp_path: Path) -> Iterator[Station]:
-    """A station on a free port, playing a −29 dBFS tone of TONE_HZ; killed after."""
+def running_station(tmp_path: Path, wave: str = "0.05*sin(2*PI*440*t)") -> Iterator[Station]:
+    """A station on a free port, playing `wave` for 30 s and again (by default a −29 dBFS
+    tone of TONE_HZ); killed after."""
     path = tmp_path / "station.mp3"
-    tone = ["-f", "lavfi", "-i", f"aevalsrc=0.05*sin(2*PI*{TONE_HZ}*t):s=44100:d=30"]
+    tone = ["-f", "lavfi", "-i", f"aevalsrc={wave}:s=44100:d=30"]
     encode = ["-c:a", "libmp3lame", "-b:a", f"{KBPS}k", str(path)]
     subprocess.run([ffmpeg.executable(), "-v", "error", "-y", *tone, *encode], check=True)
     made = Station(path.read_bytes())

@@ -21,7 +21,7 @@ from playout.live import LiveFrames
 from playout.relay import Relay
 from tests.audio_checks import decode_mp3
 from tests.icecast import PASSWORD, icecast
-from tests.stations import TONE_HZ, Station
+from tests.stations import TONE_HZ, Station, running_station
 from tests.test_recordings import dominant_hz
 from voices.audio import ffmpeg
 from voices.audio.format import FRAME_SECONDS
@@ -143,3 +143,46 @@ def test_a_station_on_a_real_icecast_is_relayed_and_rejoined(tmp_path: Path) -> 
             relay.stop()
             source.kill()
             source.wait()
+
+
+def test_a_station_gone_silent_is_dead_air_filled_and_tried_again(tmp_path: Path) -> None:
+    """A source that stays connected but sends silence (a studio left on a muted desk) is
+    as dead as one that drops: after the dead-air time it is reported and the standby
+    fills; the relay tries again, and a source that sounds again is relayed again."""
+    states: list[tuple[float, str, str]] = []
+    quiet_after = 4.0  # this station: a tone for 4 s, then silence (each connection anew)
+    wave = f"0.05*sin(2*PI*{TONE_HZ}*t)*lt(t\\,{quiet_after:g})"
+    with running_station(tmp_path, wave) as station:
+        live = LiveFrames(silence())
+        relay = Relay(
+            f"http://127.0.0.1:{station.port}/live",
+            live,
+            lambda state, why: states.append((time.monotonic(), state, why)),
+            dead_air_s=2.0,
+        )
+        reader = Reader(live)
+        threading.Thread(target=reader.run, daemon=True).start()
+        started = time.monotonic()
+        relay.start()
+        try:
+            on_air = reader.first(started, source=True)
+            deadline = time.monotonic() + 15
+            while not any(s == "lost" for _, s, _ in states):
+                assert time.monotonic() < deadline, states
+                time.sleep(0.05)
+            said = next((at, why) for at, s, why in states if s == "lost")
+            assert said[1] == "silent"
+            # silent from about 4 s into the stream; reported after 2 s of it (+2 s slack)
+            assert said[0] - started <= on_air + quiet_after + 2.0 + 2.0
+            again = [at for at, s, _ in states if s == "on-air" and at > said[0]]
+            deadline = time.monotonic() + 10
+            while not again:  # connected anew: its tone again
+                assert time.monotonic() < deadline, states
+                time.sleep(0.05)
+                again = [at for at, s, _ in states if s == "on-air" and at > said[0]]
+            time.sleep(max(0.0, again[0] + 3.0 - time.monotonic()))
+            heard = reader.audio(again[0] + 1.0, again[0] + 3.0)
+            assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
+        finally:
+            reader.stop.set()
+            relay.stop()
