@@ -7,9 +7,11 @@ station's encoder feeding a mount, killed (the mount goes) and started again."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,20 +65,30 @@ class Reader:
         return decode_mp3(b"".join(d for at, d, src in self.got if start <= at < end and src))
 
 
-def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Station) -> None:
-    states: list[tuple[float, str, str]] = []
+States = list[tuple[float, str, str]]  # when, the relay's state, why
+
+
+@contextlib.contextmanager
+def relaying(url: str, dead_air_s: float) -> Iterator[tuple[Reader, States, float]]:
+    """A relay of `url` into a live input that a Reader takes by the clock: the reader,
+    the relay's states as they came, and when it started."""
+    states: States = []
     live = LiveFrames(silence())
-    relay = Relay(
-        f"http://127.0.0.1:{station.port}/live",
-        live,
-        lambda state, why: states.append((time.monotonic(), state, why)),
-        dead_air_s=3.0,
-    )
+    relay = Relay(url, live, lambda s, why: states.append((time.monotonic(), s, why)), dead_air_s)
     reader = Reader(live)
     threading.Thread(target=reader.run, daemon=True).start()
     started = time.monotonic()
     relay.start()
     try:
+        yield reader, states, started
+    finally:
+        reader.stop.set()
+        relay.stop()
+
+
+def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Station) -> None:
+    url = f"http://127.0.0.1:{station.port}/live"
+    with relaying(url, dead_air_s=3.0) as (reader, states, started):
         assert reader.first(started, source=True) < 5  # on air within seconds
         time.sleep(6)
         heard = reader.audio(time.monotonic() - 4, time.monotonic())
@@ -96,9 +108,6 @@ def test_a_station_is_relayed_levelled_and_rejoined_after_it_dies(station: Stati
         back = time.monotonic()
         assert reader.first(back, source=True) <= 5.0  # and the relay rejoins
         assert any(s == "on-air" for at, s, _ in states if at > back)
-    finally:
-        reader.stop.set()
-        relay.stop()
 
 
 def icecast_source(port: int, mount: str) -> subprocess.Popen[bytes]:
@@ -111,78 +120,54 @@ def icecast_source(port: int, mount: str) -> subprocess.Popen[bytes]:
 
 def test_a_station_on_a_real_icecast_is_relayed_and_rejoined(tmp_path: Path) -> None:
     with icecast(tmp_path) as port:
-        source = icecast_source(port, "vov1")
-        live = LiveFrames(silence())
-        states: list[tuple[float, str, str]] = []
-        relay = Relay(
-            f"http://127.0.0.1:{port}/vov1",
-            live,
-            lambda state, why: states.append((time.monotonic(), state, why)),
-            dead_air_s=3.0,
-        )
-        reader = Reader(live)
-        threading.Thread(target=reader.run, daemon=True).start()
-        time.sleep(1.0)  # the mount is up
-        started = time.monotonic()
-        relay.start()
+        sources = [icecast_source(port, "vov1")]
         try:
-            assert reader.first(started, source=True) < 5
-            time.sleep(3)
-            heard = reader.audio(time.monotonic() - 2.5, time.monotonic())
-            assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
-            source.kill()  # the station's encoder dies: Icecast drops the mount
-            source.wait()
-            killed = time.monotonic()
-            assert reader.first(killed, source=False) <= 3.0 + 2.0
-            source = icecast_source(port, "vov1")
-            back = time.monotonic()
-            assert reader.first(back, source=True) <= 5.0
-            assert [s for at, s, _ in states if at > killed][:1] == ["lost"]
+            time.sleep(1.0)  # the mount is up
+            url = f"http://127.0.0.1:{port}/vov1"
+            with relaying(url, dead_air_s=3.0) as (reader, states, started):
+                assert reader.first(started, source=True) < 5
+                time.sleep(3)
+                heard = reader.audio(time.monotonic() - 2.5, time.monotonic())
+                assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
+                sources[0].kill()  # the station's encoder dies: Icecast drops the mount
+                sources[0].wait()
+                killed = time.monotonic()
+                assert reader.first(killed, source=False) <= 3.0 + 2.0
+                sources.append(icecast_source(port, "vov1"))
+                back = time.monotonic()
+                assert reader.first(back, source=True) <= 5.0
+                assert [s for at, s, _ in states if at > killed][:1] == ["lost"]
         finally:
-            reader.stop.set()
-            relay.stop()
-            source.kill()
-            source.wait()
+            for source in sources:
+                source.kill()
+                source.wait()
 
 
 def test_a_station_gone_silent_is_dead_air_filled_and_tried_again(tmp_path: Path) -> None:
     """A source that stays connected but sends silence (a studio left on a muted desk) is
     as dead as one that drops: after the dead-air time it is reported and the standby
     fills; the relay tries again, and a source that sounds again is relayed again."""
-    states: list[tuple[float, str, str]] = []
     quiet_after = 4.0  # this station: a tone for 4 s, then silence (each connection anew)
     wave = f"0.05*sin(2*PI*{TONE_HZ}*t)*lt(t\\,{quiet_after:g})"
-    with running_station(tmp_path, wave) as station:
-        live = LiveFrames(silence())
-        relay = Relay(
-            f"http://127.0.0.1:{station.port}/live",
-            live,
-            lambda state, why: states.append((time.monotonic(), state, why)),
-            dead_air_s=2.0,
-        )
-        reader = Reader(live)
-        threading.Thread(target=reader.run, daemon=True).start()
-        started = time.monotonic()
-        relay.start()
-        try:
-            on_air = reader.first(started, source=True)
-            deadline = time.monotonic() + 15
-            while not any(s == "lost" for _, s, _ in states):
-                assert time.monotonic() < deadline, states
-                time.sleep(0.05)
-            said = next((at, why) for at, s, why in states if s == "lost")
-            assert said[1] == "silent"
-            # silent from about 4 s into the stream; reported after 2 s of it (+2 s slack)
-            assert said[0] - started <= on_air + quiet_after + 2.0 + 2.0
+    with (
+        running_station(tmp_path, wave) as station,
+        relaying(f"http://127.0.0.1:{station.port}/live", 2.0) as (reader, states, started),
+    ):
+        on_air = reader.first(started, source=True)
+        deadline = time.monotonic() + 15
+        while not any(s == "lost" for _, s, _ in states):
+            assert time.monotonic() < deadline, states
+            time.sleep(0.05)
+        said = next((at, why) for at, s, why in states if s == "lost")
+        assert said[1] == "silent"
+        # silent from about 4 s into the stream; reported after 2 s of it (+2 s slack)
+        assert said[0] - started <= on_air + quiet_after + 2.0 + 2.0
+        again = [at for at, s, _ in states if s == "on-air" and at > said[0]]
+        deadline = time.monotonic() + 10
+        while not again:  # connected anew: its tone again
+            assert time.monotonic() < deadline, states
+            time.sleep(0.05)
             again = [at for at, s, _ in states if s == "on-air" and at > said[0]]
-            deadline = time.monotonic() + 10
-            while not again:  # connected anew: its tone again
-                assert time.monotonic() < deadline, states
-                time.sleep(0.05)
-                again = [at for at, s, _ in states if s == "on-air" and at > said[0]]
-            time.sleep(max(0.0, again[0] + 3.0 - time.monotonic()))
-            heard = reader.audio(again[0] + 1.0, again[0] + 3.0)
-            assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
-        finally:
-            reader.stop.set()
-            relay.stop()
+        time.sleep(max(0.0, again[0] + 3.0 - time.monotonic()))
+        heard = reader.audio(again[0] + 1.0, again[0] + 3.0)
+        assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
