@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -28,6 +28,7 @@ from radio.models import Airing, AiringStatus, AuditEvent
 from radio.onair import OnAir
 from radio.services import Services
 from radio.web.app import create_app
+from radio.web.routes.live import QUIET_LINK_S
 from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import TEXT, approved_slot
@@ -230,3 +231,58 @@ def test_radio_live_airs_a_file_as_speech_with_an_api_token(live: Live, tmp_path
     assert dominant_hz(ear.audio(began + 1.5, began + 3.0)) == pytest.approx(VOICE_HZ, abs=3)
     archived = operator.get(f"/api/programs/{digest.group(1)}.mp3")
     assert decode_mp3(archived.content).duration == pytest.approx(3.0, abs=0.3)
+
+
+def test_a_speaker_whose_link_goes_quiet_is_taken_off_the_air(live: Live) -> None:
+    """A phone that loses its link without closing the socket: after QUIET_LINK_S with no
+    audio the zones go back to their programs and what was said is archived."""
+    base, services, onair = live
+    signed_in(base, "vanhanh")[0].put("/api/users/canbo/live", json={"zones": ["na-heo"]})
+    with go_live(base, "canbo", ["na-heo"]) as socket:
+        started = json.loads(socket.recv(timeout=10))
+        speak(socket, 1.0)
+        quiet = time.monotonic()
+        ended = json.loads(socket.recv(timeout=QUIET_LINK_S + 10))
+        assert time.monotonic() - quiet == pytest.approx(QUIET_LINK_S, abs=1.5)
+    assert ended["state"] == "off-air" and ended["seconds"] == pytest.approx(1.0, abs=0.15)
+    channel = onair.playout.channel("na-heo")
+    deadline = time.monotonic() + 5
+    while channel.current is not None:  # off the air
+        assert time.monotonic() < deadline, channel.current
+        time.sleep(0.05)
+    with services.sessions() as db:
+        airing = db.scalars(
+            select(Airing).where(Airing.announcement_id == started["announcement"])
+        ).one()
+        assert airing.program_hash == ended["program"]
+
+
+def test_a_recording_that_cannot_be_archived_is_an_alert_and_the_speaker_is_told(
+    live: Live,
+) -> None:
+    base, services, onair = live
+    signed_in(base, "vanhanh")[0].put("/api/users/canbo/live", json={"zones": ["na-heo"]})
+
+    def refuse(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("INSERT INTO programs"):
+            raise RuntimeError("injected: the disk is full")
+
+    with go_live(base, "canbo", ["na-heo"]) as socket:
+        started = json.loads(socket.recv(timeout=10))
+        speak(socket, 1.0)
+        event.listen(services.engine, "before_cursor_execute", refuse)
+        try:
+            socket.send("stop")
+            ended = json.loads(socket.recv(timeout=30))
+            with pytest.raises(ConnectionClosed):
+                socket.recv(timeout=10)
+        finally:
+            event.remove(services.engine, "before_cursor_execute", refuse)
+        assert socket.close_code == 1011
+    assert ended["state"] == "off-air" and "disk is full" in ended["error"]["en"]
+    assert ended["error"]["vi"].startswith("Không lưu được bản ghi")
+    assert onair.alarms.is_open("live-not-archived", f"announcement:{started['announcement']}")
+    deadline = time.monotonic() + 5
+    while onair.playout.channel("na-heo").current is not None:  # off the air all the same
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

@@ -9,13 +9,18 @@ The exchange, in order:
 3. the client sends binary messages of mono 16-bit little-endian PCM at 22,050 Hz as it
    is spoken, and the text `stop` when done (or simply closes);
 4. the server answers `{"state": "off-air", "program": <the recording's hash>,
-   "seconds": …}` and closes.
+   "seconds": …}` and closes (with an `error` instead of the program, and code 1011, if
+   the recording could not be archived).
+A speaker who sends nothing for QUIET_LINK_S (a phone that lost its link) is taken off
+the air.
 The speech ends on its own after `radio.live.MAX_LIVE_S`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -27,6 +32,7 @@ from playout import silence
 from radio import live
 from radio.access import csrf, sessions
 from radio.access.deps import SESSION_COOKIE
+from radio.alerts import Problem
 from radio.errors import Forbidden, Invalid, Refusal, Unauthenticated
 from radio.models import Program, User
 from radio.onair import OnAir
@@ -34,10 +40,12 @@ from radio.onair.microphone import Microphone
 from radio.services import Services
 from radio.speech import program_row
 
+log = logging.getLogger("radio.live")
 router = APIRouter(prefix="/api", tags=["live"])
 
 SILENCE = silence()
 CLOSE_CODES = {Invalid: 4400, Unauthenticated: 4401, Forbidden: 4403}
+QUIET_LINK_S = 5.0  # no audio from the speaker this long: the link is gone, off the air
 
 
 @router.websocket("/live")
@@ -59,20 +67,43 @@ async def speak_live(socket: WebSocket) -> None:
     microphone = Microphone(onair.playout, speech, SILENCE)
     await socket.send_json({"state": "on-air", "announcement": speech.announcement_id})
     await _listen(socket, microphone)
-    digest = await run_in_threadpool(_finish, services, user, speech, microphone)
+    try:
+        digest = await run_in_threadpool(_finish, services, user, speech, microphone)
+    except Exception as exc:  # off the air already; the recording could not be kept
+        await _not_archived(socket, onair, speech, exc)
+        return
     if socket.client_state == WebSocketState.CONNECTED:
         ended = {"state": "off-air", "program": digest, "seconds": round(microphone.seconds, 1)}
         await socket.send_json(ended)
         await socket.close()
 
 
+async def _not_archived(
+    socket: WebSocket, onair: OnAir, speech: live.OnAir, exc: Exception
+) -> None:
+    """The speech ended but its recording could not be kept (the database or the disk
+    away): an alert, a log line, and the speaker told."""
+    log.error("live speech %s: recording not archived", speech.announcement_id, exc_info=exc)
+    problem = Problem(
+        "live-not-archived",
+        f"announcement:{speech.announcement_id}",
+        f"Không lưu được bản ghi buổi phát trực tiếp #{speech.announcement_id}: {exc}",
+        f"The recording of live speech #{speech.announcement_id} was not archived: {exc}",
+    )
+    onair.alarms.report(problem)
+    if socket.client_state == WebSocketState.CONNECTED:
+        await socket.send_json({"state": "off-air", "error": {"vi": problem.vi, "en": problem.en}})
+        await socket.close(1011)
+
+
 async def _listen(socket: WebSocket, microphone: Microphone) -> None:
-    """Speech until `stop`, a closed socket, or the longest a speech may last."""
+    """Speech until `stop`, a closed socket, the longest a speech may last, or nothing
+    heard for QUIET_LINK_S (a phone that lost its link without closing)."""
     ends = time.monotonic() + live.MAX_LIVE_S
-    while time.monotonic() < ends:
+    while (left := ends - time.monotonic()) > 0:
         try:
-            message = await socket.receive()
-        except (WebSocketDisconnect, RuntimeError):
+            message = await asyncio.wait_for(socket.receive(), min(left, QUIET_LINK_S))
+        except (WebSocketDisconnect, RuntimeError, TimeoutError):
             return
         if message["type"] == "websocket.disconnect":
             return
