@@ -87,12 +87,18 @@ class Relay:
             tries = 0 if self._reached else tries + 1  # a source that played starts over
 
     def _pull(self) -> str:
-        """Relay until the source fails or stays silent; why it ended."""
-        self._process = subprocess.Popen(
-            _with_realtime(command(self.url)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        """Relay until the source fails or stays silent; why it ended. A decoder that
+        cannot start (no ffmpeg, no process left to fork) is a failure like any other:
+        reported and tried again, never the end of the relay's thread."""
+        try:
+            self._process = subprocess.Popen(
+                _with_realtime(command(self.url)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            self._reached = False
+            return f"the decoder did not start: {exc}"
         encoder, quiet, on_air = LiveEncoder(), 0.0, False
         self._reached = False
         chunk_bytes = round(CHUNK_S * SAMPLE_RATE) * 2

@@ -171,3 +171,27 @@ def test_a_station_gone_silent_is_dead_air_filled_and_tried_again(tmp_path: Path
         time.sleep(max(0.0, again[0] + 3.0 - time.monotonic()))
         heard = reader.audio(again[0] + 1.0, again[0] + 3.0)
         assert dominant_hz(heard) == pytest.approx(TONE_HZ, abs=3)
+
+
+def test_a_decoder_that_cannot_start_is_reported_and_tried_again(
+    station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine cannot run ffmpeg (here: the wheel's binary named where there is none):
+    the relay says so, keeps trying with backoff, and relays once it can."""
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/nonexistent/ffmpeg")
+    ffmpeg.executable.cache_clear()  # looked up once per process: as if started so
+    url = f"http://127.0.0.1:{station.port}/live"
+    try:
+        with relaying(url, dead_air_s=3.0) as (reader, states, _):
+            deadline = time.monotonic() + 5
+            while len([s for _, s, _ in states if s == "lost"]) < 2:  # said, tried again
+                assert time.monotonic() < deadline, states
+                time.sleep(0.05)
+            assert "did not start" in states[0][2] and "nonexistent" in states[0][2]
+            monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")  # ffmpeg is back
+            ffmpeg.executable.cache_clear()
+            back = time.monotonic()
+            assert reader.first(back, source=True) <= 5.0
+    finally:
+        monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+        ffmpeg.executable.cache_clear()

@@ -34,7 +34,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from playout import Event, Listener, Playout, silence
+from playout import Event, Listener, Play, Playout, silence
 from playout.icecast import IcecastTarget, push
 from radio.airtime.scheduler import Scheduler, Tick
 from radio.alerts import Problem
@@ -266,7 +266,23 @@ class OnAir:
         for zone, play in handed:
             self.playout.play(zone, play)
             if play.live is not None and play.source:
-                self.feeds.attach(play)
+                self._feed(play)
+
+    def _feed(self, play: Play) -> None:
+        """A relay's source to its live input; if it cannot be started (no thread left),
+        the standby fills its time and the others are handed over all the same."""
+        try:
+            self.feeds.attach(play)
+        except Exception as exc:
+            log.error("relay of %s could not start", play.source, exc_info=exc)
+            self.alarms.report(
+                Problem(
+                    "relay-lost",
+                    f"relay:{play.source}",
+                    f"Không bắt đầu được tiếp sóng {play.source}: {exc}",
+                    f"The relay of {play.source} could not start: {exc}",
+                )
+            )
 
     async def _write_asrun(self) -> None:
         await self._call(self.feeds.prune, time.time())  # ended relays' notes, then all
