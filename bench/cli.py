@@ -19,6 +19,7 @@ from bench import (
     fanout,
     fuzz,
     live,
+    live_browser,
     mixed,
     normalize,
     relay,
@@ -82,6 +83,12 @@ BENCHES = {
         "",
         live.run,
         live.report,
+    ),
+    "live-browser": Bench(
+        "live speech: from Chromium's (fake) microphone to a receiver's stream, latency",
+        "",
+        live_browser.run,
+        live_browser.report,
     ),
     "scheduler": Bench(
         "one scheduler pass on a year of history, 1 to 100 communes",
