@@ -11,7 +11,6 @@ real microphone's own driver adds (a few ms) is not in it."""
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import threading
 import time
@@ -22,13 +21,7 @@ from typing import Any
 import numpy as np
 from playwright.sync_api import Page, sync_playwright
 
-from bench.live import BURST_S, GAP_S, PASSWORD, _listen, _onsets, _station
-from radio.onair import OnAir
-from radio.services import build
-from radio.settings import Settings
-from radio.web.app import create_app
-from radio.web.server import serving
-from schedules import SystemClock
+from bench.live import BURST_S, GAP_S, PASSWORD, _listen, _onsets, figures, station
 from voices.audio.format import SAMPLE_RATE
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,20 +43,9 @@ WebSocket.prototype.send = function (data) {
 
 def run(texts: list[str]) -> dict[str, object]:
     del texts
-    with tempfile.TemporaryDirectory() as tmp:
-        microphone = _tones(Path(tmp) / "mic.wav")
-        settings = Settings(Path(tmp), "espeak-north-female", "", 1 << 30, "")
-        services = build(settings, SystemClock())
-        token = _station(services)
-        with serving(create_app(services, OnAir(services.scheduler))) as base:
-            latencies = _measure(base, token, microphone)
-        services.close()
-    return {
-        "tones": len(latencies),
-        "median_s": statistics.median(latencies),
-        "worst_s": max(latencies),
-        "best_s": min(latencies),
-    }
+    with tempfile.TemporaryDirectory() as tmp, station(Path(tmp)) as (base, token):
+        latencies = _measure(base, token, _tones(Path(tmp) / "mic.wav"))
+    return {"tones": len(latencies), **figures(latencies)}
 
 
 def _tones(path: Path) -> Path:

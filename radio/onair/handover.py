@@ -23,7 +23,6 @@ from voices.audio.format import FRAME_SECONDS
 from voices.store.integrity import Damaged, read_intact
 
 Handed = tuple[str, Play]  # the zone and what its channel plays
-SILENCE = silence()
 NO_FRAMES = Frames(())
 
 
@@ -121,7 +120,7 @@ def _play(airing: Airing, program: Program, now: datetime, position: int = 0) ->
     if program.relay_url is not None:
         ends = airing.scheduled_at + timedelta(seconds=program.duration)
         until = time.time() + (ends - now).total_seconds()
-        live = LiveFrames(SILENCE, standby=_standby(airing, program))
+        live = LiveFrames(silence(), standby=_standby(airing, program))
         play = Play(airing.id, title, NO_FRAMES, emergency, live=live, until=until)
         play.source = program.relay_url
         return airing.zone.slug, play

@@ -28,7 +28,6 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketState
 
-from playout import silence
 from radio import live
 from radio.access import csrf, sessions
 from radio.access.deps import SESSION_COOKIE
@@ -43,7 +42,6 @@ from radio.speech import program_row
 log = logging.getLogger("radio.live")
 router = APIRouter(prefix="/api", tags=["live"])
 
-SILENCE = silence()
 CLOSE_CODES = {Invalid: 4400, Unauthenticated: 4401, Forbidden: 4403}
 QUIET_LINK_S = 5.0  # no audio from the speaker this long: the link is gone, off the air
 
@@ -64,7 +62,7 @@ async def speak_live(socket: WebSocket) -> None:
         await _close_bad(socket)
         return
     assert onair is not None
-    microphone = Microphone(onair.playout, speech, SILENCE)
+    microphone = Microphone(onair.playout, speech, onair.playout.silence)
     await socket.send_json({"state": "on-air", "announcement": speech.announcement_id})
     await _listen(socket, microphone)
     try:
