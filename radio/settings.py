@@ -16,6 +16,8 @@ from voices.store.segments import DEFAULT_MAX_BYTES
 # Connections a server holds open at once before answering 503: every live stream is one,
 # so far above a province's loudspeakers (issue 18 aims at 5,000 from one process).
 MAX_CONNECTIONS = 10_000
+SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")  # CAP 1.2's
+CAP_AUTO = frozenset({"Extreme", "Severe"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class Settings:
     max_connections: int = MAX_CONNECTIONS
     # The silence after each sentence: longer where the loudspeakers echo off the hills.
     sentence_pause_s: float = SENTENCE_PAUSE_S
+    # CAP alerts: the severities aired without an operator, how often an emergency comes
+    # back until it expires (0: once), and the feeds read every `cap_poll_s` seconds as
+    # the account `cap_account` (a user of the level above).
+    cap_auto: frozenset[str] = CAP_AUTO
+    cap_repeat_minutes: int = 30
+    cap_feeds: tuple[str, ...] = ()
+    cap_account: str = ""
+    cap_poll_s: int = 60
 
     @property
     def lexicon_path(self) -> Path:
@@ -57,6 +67,11 @@ class Settings:
             trusted_proxies=env.get("RADIO_TRUSTED_PROXIES") or "",
             max_connections=_positive(env, "RADIO_MAX_CONNECTIONS", MAX_CONNECTIONS),
             sentence_pause_s=_pause(env.get("RADIO_SENTENCE_PAUSE_S")),
+            cap_auto=_severities(env.get("RADIO_CAP_AUTO")),
+            cap_repeat_minutes=_minutes(env.get("RADIO_CAP_REPEAT_MINUTES")),
+            cap_feeds=tuple((env.get("RADIO_CAP_FEEDS") or "").replace(",", " ").split()),
+            cap_account=env.get("RADIO_CAP_ACCOUNT") or "",
+            cap_poll_s=_positive(env, "RADIO_CAP_POLL_S", 60),
         )
 
     @property
@@ -110,3 +125,25 @@ def _pause(value: str | None) -> float:
     if not 0.2 <= seconds <= 2.0:
         raise ValueError(f"RADIO_SENTENCE_PAUSE_S must be seconds from 0.2 to 2.0, got {value!r}")
     return seconds
+
+
+def _severities(value: str | None) -> frozenset[str]:
+    """CAP severities, comma-separated ("Extreme,Severe"); "none" for none at all."""
+    if value is None or not value.strip():
+        return CAP_AUTO
+    if value.strip().lower() == "none":
+        return frozenset()
+    chosen = {v.strip().capitalize() for v in value.split(",") if v.strip()}
+    wrong = sorted(chosen - set(SEVERITIES))
+    if wrong:
+        raise ValueError(f"RADIO_CAP_AUTO takes {', '.join(SEVERITIES)} or none, got {wrong}")
+    return frozenset(chosen)
+
+
+def _minutes(value: str | None) -> int:
+    """Minutes between an emergency alert's repeats: 0 (never) to a day."""
+    if not value:
+        return 30
+    if not value.isdigit() or int(value) > 1440:
+        raise ValueError(f"RADIO_CAP_REPEAT_MINUTES must be 0 to 1440, got {value!r}")
+    return int(value)

@@ -11,6 +11,7 @@ from bench.scratch import database
 from bench.standin import STANDIN_ID, standin_files
 from radio.access.sessions import hash_password
 from radio.models import Role, User
+from radio.onair import OnAir
 from radio.services import Services, build
 from radio.settings import Settings
 from schedules import LOCAL_TZ, Clock, ManualClock, SystemClock
@@ -92,6 +93,12 @@ def services(db_url: str, data_dir: Path) -> Iterator[tuple[Services, ManualCloc
     built = seeded(db_url, data_dir, clock)
     yield built, clock
     built.close()
+
+
+@pytest.fixture
+def onair(services: tuple[Services, ManualClock]) -> OnAir:
+    """Playout for the seeded services, on their clock (start it by serving an app)."""
+    return OnAir(services[0].scheduler)
 
 
 @pytest.fixture

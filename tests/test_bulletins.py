@@ -79,11 +79,6 @@ def api(services: tuple[Services, ManualClock]) -> Iterator[str]:
 
 
 @pytest.fixture
-def onair(services: tuple[Services, ManualClock]) -> OnAir:
-    return OnAir(services[0].scheduler)
-
-
-@pytest.fixture
 def live(services: tuple[Services, ManualClock], onair: OnAir) -> Iterator[str]:
     with serving(create_app(services[0], onair)) as base:
         district(base)

@@ -22,11 +22,6 @@ from voices.audio import format as broadcast
 
 
 @pytest.fixture
-def onair(services: tuple[Services, ManualClock]) -> OnAir:
-    return OnAir(services[0].scheduler)
-
-
-@pytest.fixture
 def base(services: tuple[Services, ManualClock], onair: OnAir) -> Iterator[str]:
     with serving(create_app(services[0], onair)) as url:
         yield url

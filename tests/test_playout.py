@@ -31,11 +31,6 @@ from tests.flaky import Link
 
 
 @pytest.fixture
-def onair(services: tuple[Services, ManualClock]) -> OnAir:
-    return OnAir(services[0].scheduler)
-
-
-@pytest.fixture
 def base(services: tuple[Services, ManualClock], onair: OnAir) -> Iterator[str]:
     with serving(create_app(services[0], onair)) as url:
         yield url

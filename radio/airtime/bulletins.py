@@ -60,6 +60,7 @@ class Outgoing:
     text: str | None = None
     voice: str | None = None
     rate: float = 1.0
+    zones: list[str] | None = None  # only these of the communes' zones (an alert's area)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,8 @@ def _deliver(
         )
     )
     zones = list(db.scalars(select(Zone).where(Zone.commune_id == commune_id)))
+    if outgoing.zones is not None:
+        zones = [z for z in zones if z.slug in outgoing.zones]
     if outgoing.level == Level.PRIORITY:
         place_first(db, announcement, zones, now, length)
     elif emergency:

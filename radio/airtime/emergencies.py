@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from radio.access import scope
@@ -75,10 +75,14 @@ def start(
 
 def air_repeats(db: Session, now: datetime) -> list[Airing]:
     """The repeats that are due, on air again. After an outage a repeat airs once, not
-    once for every interval it slept through."""
+    once for every interval it slept through; past its `until` it airs no more."""
     made: list[Airing] = []
     for repeat in db.scalars(
-        select(Repeat).where(Repeat.cancelled_at.is_(None), Repeat.next_at <= now)
+        select(Repeat).where(
+            Repeat.cancelled_at.is_(None),
+            Repeat.next_at <= now,
+            or_(Repeat.until.is_(None), Repeat.until > now),
+        )
     ):
         zones = [z for z in (db.get(Zone, i) for i in repeat.zone_ids) if z is not None]
         made += air_now(db, repeat.announcement, repeat.program_hash, zones, now)

@@ -7,6 +7,7 @@ one revision and the content hash of its rendered program: only that audio can a
 from radio.models.airtime import Airing, Alert, Receipt, Repeat, Slot, slot_zones
 from radio.models.base import Base, UTCDateTime, utcnow
 from radio.models.bulletins import Bulletin, Delivery
+from radio.models.cap import CapAlert
 from radio.models.content import Announcement, Program, Revision, Template
 from radio.models.kinds import AiringStatus, Level, Priority, Role, Source, Status
 from radio.models.lexicon import LexiconEntry
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Bulletin",
+    "CapAlert",
     "Commune",
     "Credential",
     "Delivery",

@@ -146,7 +146,8 @@ class Alert(Base):
 
 
 class Repeat(Base):
-    """An emergency aired again every `every_minutes` on its zones until cancelled."""
+    """An emergency aired again every `every_minutes` on its zones until cancelled (or
+    `until`, when what it announces expires)."""
 
     __tablename__ = "repeats"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,5 +157,6 @@ class Repeat(Base):
     every_minutes: Mapped[int] = mapped_column(Integer)
     next_at: Mapped[datetime] = mapped_column()
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    until: Mapped[datetime | None] = mapped_column(default=None)  # an alert's expiry
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     announcement: Mapped[Announcement] = relationship()

@@ -21,6 +21,8 @@ class Commune(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The administrative code (mã đơn vị hành chính) alerts name the commune by.
+    geocode: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class Zone(Base):
@@ -39,6 +41,9 @@ class Zone(Base):
     quiet_volume: Mapped[int | None] = mapped_column(Integer, default=None)
     # Retired zones keep their history (as-run rows, receipts) but take no new airings.
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Where the zone's loudspeakers stand (WGS 84 degrees), for alert areas and the map.
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class Receiver(Base):

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from radio.cap import feeds as cap_feeds
 from radio.logs import redact_access_log
 from radio.onair import OnAir
 from radio.services import Services
@@ -37,13 +38,21 @@ def create_app(
     run in this process. With `worker_url` a separate `radio worker` plays out, and
     stream requests are redirected to it, so receivers need to know only this server."""
 
+    feeds = cap_feeds.from_services(services, onair.wake if onair else lambda: None)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if onair is None:
-            yield
-            return
-        async with onair.running():
-            yield
+        if feeds is not None:
+            feeds.start()
+        try:
+            if onair is None:
+                yield
+                return
+            async with onair.running():
+                yield
+        finally:
+            if feeds is not None:
+                feeds.stop()
 
     app = FastAPI(
         title=TITLE,

@@ -41,6 +41,7 @@ class ProgramOut(Out):
 class CommuneOut(Out):
     slug: str
     name: str
+    geocode: str | None = None  # the administrative code CAP alerts name it by
 
 
 def slug_of(row: object) -> object:

@@ -22,7 +22,14 @@ _SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
-class NewZone(BaseModel):
+class Place(BaseModel):
+    """Where a zone's loudspeakers stand (WGS 84 degrees): for alert areas and the map."""
+
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class NewZone(Place):
     slug: str = Field(pattern=_SLUG)
     name: str = Field(min_length=1, max_length=200)
     commune: str | None = None
@@ -32,11 +39,15 @@ class ZoneOut(Out):
     slug: str
     name: str
     commune: Slug
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class NewCommune(BaseModel):
     slug: str = Field(pattern=_SLUG)
     name: str = Field(min_length=1, max_length=200)
+    # the administrative code (mã đơn vị hành chính) that CAP alerts' geocodes name
+    geocode: str | None = Field(default=None, pattern=r"^[0-9A-Za-z.-]{1,32}$")
 
 
 class ZoneVolume(BaseModel):
@@ -60,7 +71,7 @@ def add_commune(body: NewCommune, user: Operator, db: Db) -> CommuneOut:
     require(user, Permission.ABOVE)
     if db.scalar(select(Commune).where(Commune.slug == body.slug)):
         raise Conflict(f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
-    commune = Commune(slug=body.slug, name=body.name)
+    commune = Commune(slug=body.slug, name=body.name, geocode=body.geocode)
     db.add(commune)
     audit(db, user, "add-commune", f"commune:{body.slug}", name=body.name)
     return CommuneOut.model_validate(commune)
@@ -73,8 +84,16 @@ def rename_commune(slug: str, body: NewCommune, user: Operator, db: Db) -> Commu
     same = select(Commune).where(Commune.slug == body.slug, Commune.id != commune.id)
     if db.scalar(same):
         raise Conflict(f"commune {body.slug!r} exists", f"xã '{body.slug}' đã có")
-    commune.slug, commune.name = body.slug, body.name
-    audit(db, user, "rename-commune", f"commune:{slug}", slug=body.slug, name=body.name)
+    commune.slug, commune.name, commune.geocode = body.slug, body.name, body.geocode
+    audit(
+        db,
+        user,
+        "rename-commune",
+        f"commune:{slug}",
+        slug=body.slug,
+        name=body.name,
+        geocode=body.geocode,
+    )
     return CommuneOut.model_validate(commune)
 
 
@@ -88,8 +107,31 @@ def add_zone(body: NewZone, user: Operator, db: Db) -> ZoneOut:
     if db.scalar(select(Zone).where(Zone.slug == body.slug)):
         raise Conflict(f"zone {body.slug!r} exists", f"khu vực '{body.slug}' đã có")
     commune = scope.for_new(db, user, body.commune or None)
-    db.add(Zone(slug=body.slug, name=body.name, commune=commune))
-    return ZoneOut(slug=body.slug, name=body.name, commune=commune.slug)
+    _whole(body)
+    zone = Zone(slug=body.slug, name=body.name, commune=commune)
+    zone.latitude, zone.longitude = body.latitude, body.longitude
+    db.add(zone)
+    db.flush()
+    return ZoneOut.model_validate(zone)
+
+
+@router.put("/zones/{slug}/place", responses=problems(403, 404))
+def place_zone(slug: str, body: Place, user: Operator, db: Db) -> ZoneOut:
+    """Set (or, with both null, clear) where the zone's loudspeakers stand."""
+    zone = scope.zone(db, user, slug)
+    _whole(body)
+    zone.latitude, zone.longitude = body.latitude, body.longitude
+    audit(db, user, "place-zone", f"zone:{slug}", latitude=body.latitude, longitude=body.longitude)
+    return ZoneOut.model_validate(zone)
+
+
+def _whole(place: Place) -> None:
+    if (place.latitude is None) != (place.longitude is None):
+        raise Invalid(
+            "give both latitude and longitude, or neither",
+            "hãy nhập cả vĩ độ và kinh độ, hoặc bỏ trống cả hai",
+            field="latitude",
+        )
 
 
 @router.delete("/zones/{slug}", status_code=204, responses=problems(403))
