@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/relay", "relay_page", None),
     ("/live", "live_page", Permission.LIVE),
     ("/bulletins", "bulletins", None),
+    ("/reports", "reports", None),
     ("/emergency", "emergency_page", None),
     ("/admin", "admin", Permission.OPERATE),
 ]

@@ -18,6 +18,20 @@ _WORDS: dict[str, tuple[str, str]] = {
     "asrun": ("Nhật ký phát", "As-run log"),
     "voices": ("Giọng đọc", "Voices"),
     "relay_page": ("Tiếp sóng", "Relay sources"),
+    "reports": ("Báo cáo", "Reports"),
+    "month": ("Tháng", "Month"),
+    "minutes": ("Số phút", "Minutes"),
+    "minutes_aired": ("Số phút đã phát", "Minutes aired"),
+    "bulletins_received": ("Bản tin cấp trên nhận", "Bulletins from above received"),
+    "late": ("Phát muộn", "Late"),
+    "minutes_per_week": ("Số phút phát mỗi tuần", "Minutes aired per week"),
+    "availability_per_zone": (
+        "Tỉ lệ loa hoạt động khi phát, theo cụm",
+        "Receivers available during airtime, per zone",
+    ),
+    "receivers_available": ("Loa hoạt động", "Receivers available"),
+    "by_type": ("Theo loại", "By type"),
+    "not_aired": ("Các lần không phát được", "Airings that did not air"),
     "live_page": ("Phát trực tiếp", "Speak live"),
     "live_help": (
         "Nói vào micrô của máy này: loa của các cụm đã chọn phát ngay (sau 3 giây đếm"

@@ -3,6 +3,7 @@ relay sources, emergencies, bulletins from above and administration."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from radio.onair.lease import leader_url
 from radio.volume import target_volume
 from radio.web.console.frame import Viewer, page
 from radio.web.routes.bulletins import BulletinOut
+from radio.web.routes.reports import Asked, ReportOut, figures
 from schedules import LOCAL_TZ
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -137,6 +139,29 @@ def bulletins_page(request: Request, user: Viewer, db: Db, services: Svc) -> Res
         communes=list(db.scalars(scope.communes(user))),
         voices=services.catalog.selectable(),
         levels=list(Level),
+    )
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, user: Viewer, db: Db, services: Svc, month: str = "", commune: str = ""
+) -> Response:
+    """A month's figures with two charts (minutes per week, receivers' availability per
+    zone) and the exports for the province."""
+    today = services.clock.now().astimezone(LOCAL_TZ).date()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        month = f"{today:%Y-%m}"
+    found = ReportOut.of(figures(db, user, services, Asked(month=month, commune=commune or None)))
+    return page(
+        request,
+        "reports.html",
+        user,
+        report=found,
+        month=month,
+        commune=commune,
+        communes=list(db.scalars(scope.communes(user))),
+        weeks=[(f"{w.week_of:%d/%m}", w.minutes) for w in found.weeks],
+        availability=[(z.name, z.availability or 0.0) for z in found.zones],
     )
 
 

@@ -1,0 +1,1 @@
+"""Reports for the level above: statistics over a period, as tables and as a PDF."""
