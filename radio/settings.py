@@ -18,6 +18,7 @@ from voices.store.segments import DEFAULT_MAX_BYTES
 MAX_CONNECTIONS = 10_000
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")  # CAP 1.2's
 CAP_AUTO = frozenset({"Extreme", "Severe"})
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Settings:
     cap_feeds: tuple[str, ...] = ()
     cap_account: str = ""
     cap_poll_s: int = 60
+    # Map tiles for the console's loudspeaker map ({z}/{x}/{y}); "" for none (the points
+    # on a plain background). The browser fetches them, only while it is online.
+    map_tiles: str = OSM_TILES
 
     @property
     def lexicon_path(self) -> Path:
@@ -72,6 +76,7 @@ class Settings:
             cap_feeds=tuple((env.get("RADIO_CAP_FEEDS") or "").replace(",", " ").split()),
             cap_account=env.get("RADIO_CAP_ACCOUNT") or "",
             cap_poll_s=_positive(env, "RADIO_CAP_POLL_S", 60),
+            map_tiles=_tiles(env.get("RADIO_MAP_TILES")),
         )
 
     @property
@@ -147,3 +152,16 @@ def _minutes(value: str | None) -> int:
     if not value.isdigit() or int(value) > 1440:
         raise ValueError(f"RADIO_CAP_REPEAT_MINUTES must be 0 to 1440, got {value!r}")
     return int(value)
+
+
+def _tiles(value: str | None) -> str:
+    """A tile URL with {z}, {x} and {y}; "none" for none."""
+    if not value:
+        return OSM_TILES
+    if value.strip().lower() == "none":
+        return ""
+    if not value.startswith(("http://", "https://")) or not all(f"{{{k}}}" in value for k in "zxy"):
+        raise ValueError(
+            f"RADIO_MAP_TILES must be an http(s) URL with {{z}}, {{x}}, {{y}}: {value!r}"
+        )
+    return value

@@ -61,6 +61,9 @@ class Receiver(Base):
     clock_offset_ms: Mapped[float | None] = mapped_column(Float, default=None)
     playing: Mapped[str | None] = mapped_column(String(200), default=None)
     volume_set: Mapped[int | None] = mapped_column(Integer, default=None)  # over the zone's
+    # Where it stands (WGS 84 degrees), for the map.
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
     zone: Mapped[Zone] = relationship()
 
     def online(self, now: datetime) -> bool:

@@ -10,11 +10,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     PlainSerializer,
     WithJsonSchema,
     computed_field,
 )
 
+from radio.errors import Invalid
 from schedules import local_iso
 
 
@@ -36,6 +38,22 @@ class ProgramOut(Out):
     @property
     def audio_url(self) -> str:
         return f"/api/programs/{self.hash}.mp3"
+
+
+class Place(BaseModel):
+    """Where a zone's or a loudspeaker's place is (WGS 84 degrees): for alert areas and
+    the map. Both or neither."""
+
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    def check(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise Invalid(
+                "give both latitude and longitude, or neither",
+                "hãy nhập cả vĩ độ và kinh độ, hoặc bỏ trống cả hai",
+                field="latitude",
+            )
 
 
 class CommuneOut(Out):

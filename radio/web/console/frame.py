@@ -40,6 +40,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/announcements", "announcements", None),
     ("/asrun", "asrun", None),
     ("/receivers", "receivers", None),
+    ("/map", "map_page", None),
     ("/voices", "voices", None),
     ("/relay", "relay_page", None),
     ("/live", "live_page", Permission.LIVE),

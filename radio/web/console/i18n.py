@@ -19,6 +19,26 @@ _WORDS: dict[str, tuple[str, str]] = {
     "voices": ("Giọng đọc", "Voices"),
     "relay_page": ("Tiếp sóng", "Relay sources"),
     "reports": ("Báo cáo", "Reports"),
+    "map_page": ("Bản đồ loa", "Loudspeaker map"),
+    "map_help": (
+        "Trạng thái từng loa, cập nhật mỗi 5 giây. Nền bản đồ chỉ tải khi máy có mạng;"
+        " không có nền, các loa và ranh giới cụm vẫn hiện.",
+        "Each loudspeaker's state, updated every 5 seconds. Map tiles load only while this"
+        " device is online; without them the loudspeakers and zone outlines still show.",
+    ),
+    "rx_playing": ("Đang phát", "Playing"),
+    "rx_online": ("Trực tuyến", "Online"),
+    "rx_silent": ("Im lặng khi đang phát", "Silent while on air"),
+    "rx_offline": ("Mất kết nối", "Offline"),
+    "set_place": ("Đặt vị trí", "Set a place"),
+    "set_place_help": (
+        "Chọn cụm loa hoặc loa, bấm lên bản đồ hoặc gõ tọa độ, rồi lưu.",
+        "Choose a zone or loudspeaker, click on the map or type the coordinates, then save.",
+    ),
+    "what_to_place": ("Cụm loa hoặc loa", "Zone or loudspeaker"),
+    "receiver": ("Loa", "Loudspeaker"),
+    "latitude": ("Vĩ độ", "Latitude"),
+    "longitude": ("Kinh độ", "Longitude"),
     "month": ("Tháng", "Month"),
     "minutes": ("Số phút", "Minutes"),
     "minutes_aired": ("Số phút đã phát", "Minutes aired"),

@@ -18,6 +18,7 @@ from radio.airtime.templates import parse
 from radio.airtime.timeline import on_air_now
 from radio.models import Airing, Announcement, Level, Receipt, Receiver, Role, Source, Zone
 from radio.onair.lease import leader_url
+from radio.settings import OSM_TILES
 from radio.volume import target_volume
 from radio.web.console.frame import Viewer, page
 from radio.web.routes.bulletins import BulletinOut
@@ -162,6 +163,27 @@ def reports_page(
         communes=list(db.scalars(scope.communes(user))),
         weeks=[(f"{w.week_of:%d/%m}", w.minutes) for w in found.weeks],
         availability=[(z.name, z.availability or 0.0) for z in found.zones],
+    )
+
+
+@router.get("/map")
+def map_page(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
+    """The loudspeakers on a map with their state, live; operators place them by clicking."""
+    tiles = services.settings.map_tiles
+    osm = tiles == OSM_TILES
+    return page(
+        request,
+        "map.html",
+        user,
+        tiles=tiles,
+        attribution="© OpenStreetMap contributors" if osm else "",
+        can_place=user.role == Role.OPERATOR,
+        zones=list(db.scalars(scope.zones(user))),
+        receivers=list(
+            db.scalars(
+                scope.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
+            )
+        ),
     )
 
 

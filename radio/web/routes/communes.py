@@ -14,19 +14,12 @@ from radio.errors import Conflict, Invalid
 from radio.models import Commune, Zone
 from radio.places import retire_zone
 from radio.web.errors import problems
-from radio.web.schemas import CommuneOut, Out, Slug
+from radio.web.schemas import CommuneOut, Out, Place, Slug
 
 router = APIRouter(prefix="/api", tags=["communes"], responses=problems(401, 422, 503))
 
 _SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-
-
-class Place(BaseModel):
-    """Where a zone's loudspeakers stand (WGS 84 degrees): for alert areas and the map."""
-
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class NewZone(Place):
@@ -107,7 +100,7 @@ def add_zone(body: NewZone, user: Operator, db: Db) -> ZoneOut:
     if db.scalar(select(Zone).where(Zone.slug == body.slug)):
         raise Conflict(f"zone {body.slug!r} exists", f"khu vực '{body.slug}' đã có")
     commune = scope.for_new(db, user, body.commune or None)
-    _whole(body)
+    body.check()
     zone = Zone(slug=body.slug, name=body.name, commune=commune)
     zone.latitude, zone.longitude = body.latitude, body.longitude
     db.add(zone)
@@ -119,19 +112,10 @@ def add_zone(body: NewZone, user: Operator, db: Db) -> ZoneOut:
 def place_zone(slug: str, body: Place, user: Operator, db: Db) -> ZoneOut:
     """Set (or, with both null, clear) where the zone's loudspeakers stand."""
     zone = scope.zone(db, user, slug)
-    _whole(body)
+    body.check()
     zone.latitude, zone.longitude = body.latitude, body.longitude
     audit(db, user, "place-zone", f"zone:{slug}", latitude=body.latitude, longitude=body.longitude)
     return ZoneOut.model_validate(zone)
-
-
-def _whole(place: Place) -> None:
-    if (place.latitude is None) != (place.longitude is None):
-        raise Invalid(
-            "give both latitude and longitude, or neither",
-            "hãy nhập cả vĩ độ và kinh độ, hoặc bỏ trống cả hai",
-            field="latitude",
-        )
 
 
 @router.delete("/zones/{slug}", status_code=204, responses=problems(403))

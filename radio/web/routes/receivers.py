@@ -21,7 +21,7 @@ from radio.errors import Invalid, not_found
 from radio.models import Airing, AiringStatus, Announcement, Program, Receipt, Receiver
 from radio.volume import target_volume
 from radio.web.errors import problems
-from radio.web.schemas import MP3, Moment, Out, Slug
+from radio.web.schemas import MP3, Moment, Out, Place, Slug
 
 router = APIRouter(prefix="/api", tags=["receivers"], responses=problems(401, 422, 503))
 
@@ -58,6 +58,8 @@ class ReceiverOut(Out):
     volume: int | None
     clock_offset_ms: float | None
     playing: str | None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class Heartbeat(BaseModel):
@@ -121,6 +123,16 @@ def revoke_receiver(receiver_id: int, user: Operator, db: Db) -> None:
     receiver = scope.receiver(db, user, receiver_id)
     receiver.revoked = True
     audit(db, user, "revoke-receiver", f"receiver:{receiver_id}")
+
+
+@router.put("/receivers/{receiver_id}/place", responses=problems(403, 404))
+def place_receiver(receiver_id: int, body: Place, user: Operator, db: Db) -> Place:
+    """Set (or, with both null, clear) where the loudspeaker stands, for the map."""
+    receiver = scope.receiver(db, user, receiver_id)
+    body.check()
+    receiver.latitude, receiver.longitude = body.latitude, body.longitude
+    audit(db, user, "place-receiver", f"receiver:{receiver_id}", **body.model_dump())
+    return body
 
 
 @router.put("/receivers/{receiver_id}/volume", responses=problems(403, 404))
