@@ -48,6 +48,10 @@ class Settings:
     # Map tiles for the console's loudspeaker map ({z}/{x}/{y}); "" for none (the points
     # on a plain background). The browser fetches them, only while it is online.
     map_tiles: str = OSM_TILES
+    # Federation: this installation's name as linked installations see it, and how often
+    # a commune reports its bulletins' state and its loudspeakers' health up its links.
+    station_name: str = "Loa Xã"
+    federation_status_s: int = 60
 
     @property
     def lexicon_path(self) -> Path:
@@ -77,6 +81,8 @@ class Settings:
             cap_account=env.get("RADIO_CAP_ACCOUNT") or "",
             cap_poll_s=_positive(env, "RADIO_CAP_POLL_S", 60),
             map_tiles=_tiles(env.get("RADIO_MAP_TILES")),
+            station_name=env.get("RADIO_STATION_NAME") or "Loa Xã",
+            federation_status_s=_positive(env, "RADIO_FEDERATION_STATUS_S", 60),
         )
 
     @property

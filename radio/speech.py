@@ -230,6 +230,13 @@ class Speech:
         except AudioFileError as exc:
             raise Invalid(str(exc), exc.vi, field="file") from None
 
+    def adopt(self, db: Session, mp3: bytes) -> Program:
+        """Another station's program, kept byte for byte (its hash unchanged)."""
+        try:
+            return program_row(db, self.renderer.adopt(mp3))
+        except AudioFileError as exc:
+            raise Invalid(str(exc), exc.vi, field="program") from None
+
     def sample(self, voice_id: str) -> RenderedProgram:
         """A short sentence in the voice, rendered through the cache (so, once)."""
         try:

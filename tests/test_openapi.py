@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from radio.cli.openapi import document
+from radio.cli.openapi import document, federation
 from radio.services import Services
 from radio.web.app import create_app
 from radio.web.server import serving
@@ -46,6 +46,21 @@ def test_the_published_document_is_current_and_valid(spec: dict[str, Any]) -> No
     assert published == spec, (
         "docs/openapi.json is stale: run `uv run radio openapi -o docs/openapi.json`"
     )
+
+
+def test_the_federation_exchange_is_published_whole(spec: dict[str, Any]) -> None:
+    """docs/federation.openapi.json: what another vendor implements, current and valid."""
+    exchange = federation(spec)
+    validate(exchange)
+    published = json.loads((ROOT / "docs" / "federation.openapi.json").read_text("utf-8"))
+    assert published == exchange, (
+        "docs/federation.openapi.json is stale: run "
+        "`uv run radio openapi --federation -o docs/federation.openapi.json`"
+    )
+    assert {"/api/federation/enrol", "/api/federation/inbox", "/api/federation/status"} <= set(
+        exchange["paths"]
+    )
+    assert "HMAC-SHA256" in exchange["info"]["description"]
 
 
 def test_every_success_response_has_a_schema(spec: dict[str, Any]) -> None:

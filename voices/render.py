@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import miniaudio
+
 from voices.assembly import (
     SENTENCE_PAUSE_S,
     Assembly,
@@ -30,9 +32,9 @@ from voices.assembly import (
 )
 from voices.audio import format as broadcast
 from voices.audio.chime import chime
-from voices.audio.decode import decode_audio
+from voices.audio.decode import AudioFileError, decode_audio
 from voices.audio.encode import encode_mp3, encode_wav
-from voices.audio.loudness import Loudness, normalize
+from voices.audio.loudness import Loudness, measure, normalize
 from voices.audio.pcm import Pcm
 from voices.audio.trim import trim_silence
 from voices.engines.catalog import Catalog, VoiceInfo
@@ -240,6 +242,30 @@ class Renderer:
             samples = at_broadcast_rate(trim_silence(decode_audio(data)))
             signal, loudness = normalize(samples, broadcast.SAMPLE_RATE)
             return self._save(render_key, signal, loudness, ())
+
+    def adopt(self, mp3: bytes) -> RenderedProgram:
+        """An MP3 another station made in the broadcast format, kept byte for byte so that
+        its hash stays the sender's (what was approved there is what airs here): it must
+        decode at the broadcast rate; it is measured, never encoded again."""
+        render_key = _hash([hashlib.sha256(mp3).hexdigest(), "adopted", broadcast.describe()])
+        found = self.programs.load(render_key)
+        if found is not None:
+            return found
+        try:
+            info = miniaudio.mp3_get_info(mp3)
+        except miniaudio.DecodeError:
+            raise AudioFileError("not an MP3") from None
+        if (info.sample_rate, info.nchannels) != (broadcast.SAMPLE_RATE, broadcast.CHANNELS):
+            raise AudioFileError(f"not the broadcast format ({info.sample_rate} Hz)")
+        signal = at_broadcast_rate(decode_audio(mp3))
+        return self.programs.save(
+            render_key,
+            mp3=mp3,
+            master=encode_wav(Pcm.from_float(signal, broadcast.SAMPLE_RATE)),
+            loudness=measure(signal, broadcast.SAMPLE_RATE),
+            duration=info.duration,
+            segments=(),
+        )
 
     def import_pcm(self, pcm: Pcm) -> RenderedProgram:
         """Sound already decoded (seconds of a relayed station, say) made a program at the

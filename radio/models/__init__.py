@@ -9,6 +9,12 @@ from radio.models.base import Base, UTCDateTime, utcnow
 from radio.models.bulletins import Bulletin, Delivery
 from radio.models.cap import CapAlert
 from radio.models.content import Announcement, Program, Revision, Template
+from radio.models.federation import (
+    FederationLink,
+    FederationMessage,
+    FederationNonce,
+    FederationReceived,
+)
 from radio.models.kinds import AiringStatus, Level, Priority, Role, Source, Status
 from radio.models.lexicon import LexiconEntry
 from radio.models.people import AuditEvent, Credential, User
@@ -28,6 +34,10 @@ __all__ = [
     "Commune",
     "Credential",
     "Delivery",
+    "FederationLink",
+    "FederationMessage",
+    "FederationNonce",
+    "FederationReceived",
     "Lease",
     "Level",
     "LexiconEntry",

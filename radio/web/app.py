@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from radio.cap import feeds as cap_feeds
+from radio.federation.runner import Federation
 from radio.logs import redact_access_log
 from radio.onair import OnAir
 from radio.services import Services
@@ -39,11 +40,18 @@ def create_app(
     stream requests are redirected to it, so receivers need to know only this server."""
 
     feeds = cap_feeds.from_services(services, onair.wake if onair else lambda: None)
+    federation = Federation(
+        services.sessions,
+        services.clock,
+        services.scheduler.alarms,
+        services.settings.federation_status_s,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if feeds is not None:
             feeds.start()
+        federation.start_if_linked()
         try:
             if onair is None:
                 yield
@@ -51,6 +59,7 @@ def create_app(
             async with onair.running():
                 yield
         finally:
+            federation.stop()
             if feeds is not None:
                 feeds.stop()
 
@@ -63,6 +72,7 @@ def create_app(
     app.state.services = services
     app.state.onair = onair
     app.state.worker_url = worker_url
+    app.state.federation = federation
     errors.install(app)
     app.add_middleware(BodyLimit)
     redact_access_log()

@@ -1,0 +1,1 @@
+"""Federation between installations: links, signed requests, the outbox, state up."""
