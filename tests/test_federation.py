@@ -19,14 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 
 from radio.federation import signing
 from radio.models import FederationLink
 from tests.apiclient import client, error
 from tests.clirun import RADIO
 from tests.flaky import Link
+from tests.test_console import browser, shoot, sign_in
 from tests.test_worker import free_port, wait_for
 
+__all__ = ["browser"]  # the Chromium fixture, shared
 VOICE = "espeak-north-female"
 
 
@@ -160,7 +163,7 @@ def state_of(pair: Pair, title: str) -> str:
 
 
 def test_two_installations_link_and_nothing_is_lost_or_doubled_when_the_link_is_cut(
-    pair: Pair,
+    pair: Pair, browser: Browser
 ) -> None:
     source = enrol(pair)
     assert (source["role"], source["name"]) == ("source", "Tỉnh Bắc Kạn")
@@ -210,6 +213,13 @@ def test_two_installations_link_and_nothing_is_lost_or_doubled_when_the_link_is_
     assert glance["online"] and glance["health"] == {"receivers": 0, "online": 0}
     aired = [m["status"] for m in glance["messages"] if m["level"] == "emergency"]
     assert all(s["hash_matches"] and s["zones_aired"] == ["ban-chang"] for s in aired)
+    page = sign_in(browser, pair.province.url, "vanhanh")  # the province at a glance
+    page.goto(f"{pair.province.url}/federation")
+    row = page.locator(f'#communes tr[data-link="{pair.commune_link}"]')
+    expect(row.locator("td").nth(1)).to_have_text("Trực tuyến")
+    expect(row.locator(".message")).to_have_count(5)
+    expect(row.locator(".message .badge.aired")).to_have_count(2)
+    shoot(page, "federation")
 
 
 def _messages(pair: Pair) -> list[dict[str, Any]]:

@@ -45,6 +45,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/relay", "relay_page", None),
     ("/live", "live_page", Permission.LIVE),
     ("/bulletins", "bulletins", None),
+    ("/federation", "federation_page", None),
     ("/reports", "reports", None),
     ("/emergency", "emergency_page", None),
     ("/admin", "admin", Permission.OPERATE),

@@ -20,6 +20,26 @@ _WORDS: dict[str, tuple[str, str]] = {
     "relay_page": ("Tiếp sóng", "Relay sources"),
     "reports": ("Báo cáo", "Reports"),
     "map_page": ("Bản đồ loa", "Loudspeaker map"),
+    "federation_page": ("Liên kết", "Links"),
+    "federation_help": (
+        "Liên kết với hệ thống khác (tỉnh, huyện, xã): bản tin xuống, trạng thái lên.",
+        "Links with other installations (province, district, commune): bulletins go down,"
+        " their state comes up.",
+    ),
+    "linked_communes": ("Các xã đã liên kết", "Linked communes"),
+    "last_heard": ("Lần liên lạc cuối", "Last heard"),
+    "not_enrolled": ("Chưa đăng ký", "Not enrolled"),
+    "not_delivered": ("Chưa gửi tới", "Not delivered"),
+    "delivered": ("Đã gửi tới", "Delivered"),
+    "invite_commune": ("Mời xã liên kết", "Invite a commune"),
+    "make_code": ("Tạo mã đăng ký", "Make an enrolment code"),
+    "enrolment_code": ("Mã đăng ký", "Enrolment code"),
+    "send_down": ("Gửi bản tin xuống các xã", "Send a bulletin down the links"),
+    "sources": ("Nguồn đã đăng ký", "Sources subscribed to"),
+    "subscribe": ("Đăng ký nguồn", "Subscribe to a source"),
+    "source_address": ("Địa chỉ nguồn", "The source's address"),
+    "own_address": ("Địa chỉ của đài này", "This station's address"),
+    "enrolled": ("đăng ký lúc", "enrolled"),
     "map_help": (
         "Trạng thái từng loa, cập nhật mỗi 5 giây. Nền bản đồ chỉ tải khi máy có mạng;"
         " không có nền, các loa và ranh giới cụm vẫn hiện.",

@@ -16,12 +16,24 @@ from radio.access.roles import Permission, require
 from radio.airtime import bulletins
 from radio.airtime.templates import parse
 from radio.airtime.timeline import on_air_now
-from radio.models import Airing, Announcement, Level, Receipt, Receiver, Role, Source, Zone
+from radio.federation.links import COMMUNE, SOURCE
+from radio.models import (
+    Airing,
+    Announcement,
+    FederationLink,
+    Level,
+    Receipt,
+    Receiver,
+    Role,
+    Source,
+    Zone,
+)
 from radio.onair.lease import leader_url
 from radio.settings import OSM_TILES
 from radio.volume import target_volume
 from radio.web.console.frame import Viewer, page
 from radio.web.routes.bulletins import BulletinOut
+from radio.web.routes.federation import link_out
 from radio.web.routes.reports import Asked, ReportOut, figures
 from schedules import LOCAL_TZ
 
@@ -184,6 +196,26 @@ def map_page(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
                 scope.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
             )
         ),
+    )
+
+
+@router.get("/federation")
+def federation_page(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
+    """Links to other installations: the province at a glance on a source (communes
+    online, bulletins delivered and aired), the sources a commune subscribed to."""
+    now = services.clock.now()
+    linked = select(FederationLink).order_by(FederationLink.id)
+    every = list(db.scalars(linked))
+    return page(
+        request,
+        "federation.html",
+        user,
+        above=user.commune_id is None,
+        communes=[link_out(db, k, now) for k in every if k.role == COMMUNE],
+        sources=[k for k in every if k.role == SOURCE],
+        levels=list(Level),
+        voices=services.catalog.selectable(),
+        own_url=str(request.base_url).rstrip("/"),
     )
 
 

@@ -105,7 +105,7 @@ class TakenOut(BaseModel):
     bulletin_id: int | None
 
 
-def _link_out(db: Session, link: FederationLink, now: datetime) -> LinkOut:
+def link_out(db: Session, link: FederationLink, now: datetime) -> LinkOut:
     heard = link.last_heard_at
     messages = [
         {
@@ -146,7 +146,7 @@ def list_linked_communes(user: Me, db: Db, services: Svc) -> list[LinkOut]:
     its latest bulletins' delivery and state."""
     require(user, Permission.ABOVE)
     rows = db.scalars(select(FederationLink).where(FederationLink.role == COMMUNE))
-    return [_link_out(db, link, services.clock.now()) for link in rows]
+    return [link_out(db, link, services.clock.now()) for link in rows]
 
 
 @router.post("/enrol")
@@ -165,7 +165,7 @@ async def subscribe_to_source(
     def made() -> LinkOut:
         now = services.clock.now()
         link = links.subscribe(db, user, body.url, body.code, body.own_url, now)
-        return _link_out(db, link, now)
+        return link_out(db, link, now)
 
     answer = await run_in_threadpool(made)
     _running(request)
@@ -176,7 +176,7 @@ async def subscribe_to_source(
 def list_linked_sources(user: Me, db: Db, services: Svc) -> list[LinkOut]:
     require(user, Permission.OPERATE)
     rows = db.scalars(select(FederationLink).where(FederationLink.role == SOURCE))
-    return [_link_out(db, link, services.clock.now()) for link in rows]
+    return [link_out(db, link, services.clock.now()) for link in rows]
 
 
 @router.post("/bulletins", status_code=201, responses=problems(403))
