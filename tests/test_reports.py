@@ -213,3 +213,25 @@ def test_the_reports_page_shows_the_charts_and_offers_the_exports(
     with open(made.value.path(), "rb") as saved:
         assert saved.read(5) == b"%PDF-"
     shoot(page, "reports")
+
+
+def test_names_from_users_never_become_formulas_or_break_a_workbook(
+    month: tuple[str, float],
+) -> None:
+    base, _ = month
+    operator = client(base, "vanhanh")
+    name = '=HYPERLINK("http://x.example","bấm")\x01\x1f'
+    renamed = operator.put("/api/communes/xa", json={"slug": "xa", "name": name})
+    assert renamed.status_code == 200, renamed.text
+    params = {"month": "2026-12"}
+    book = openpyxl.load_workbook(
+        io.BytesIO(operator.get("/api/reports/export.xlsx", params=params).content)
+    )
+    cell = book["Tổng hợp"]["B1"]
+    assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x.example","bấm")')
+    zone = {"slug": "tong", "name": "=SUM(1+1)", "commune": "xa"}
+    assert operator.post("/api/zones", json=zone).status_code == 201
+    text = operator.get("/api/reports/export.csv", params=params).content.decode("utf-8-sig")
+    rows = {r[1]: r for r in csv.reader(io.StringIO(text))}
+    assert rows["tong"][2] == "'=SUM(1+1)"
+    assert operator.get("/api/reports/export.pdf", params=params).status_code == 200

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from radio.reports.figures import Figures
@@ -27,6 +28,19 @@ ZONE_HEADINGS = [
     "Lỗi / Failed",
     "Loa hoạt động (%) / Receivers available (%)",
 ]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: str | int | float | None) -> str | int | float | None:
+    """A cell as text a spreadsheet shows and never runs: names come from users, and one
+    starting "=" would be a formula (OWASP's CSV injection), so it is quoted with "'";
+    control characters a workbook cannot hold are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def kinds(figures: Figures) -> list[str]:
@@ -70,7 +84,7 @@ def to_csv(figures: Figures) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in zone_rows(figures):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else safe(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -109,7 +123,7 @@ def to_xlsx(figures: Figures) -> bytes:
     for title, rows in sheets:
         sheet = book.create_sheet(title)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe(v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = io.BytesIO()
