@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from lxml import etree
+from playwright.sync_api import Browser, expect
 from sqlalchemy import func, select
 
 from radio.cap.document import NS, schema
@@ -24,7 +25,9 @@ from radio.web.server import serving
 from schedules import ManualClock
 from tests.apiclient import client, error
 from tests.fileserver import Files, serve
+from tests.test_console import browser, shoot, sign_in
 
+__all__ = ["browser"]  # the Chromium fixture, shared
 DOCS = Path(__file__).parent / "data" / "cap"
 XML = {"Content-Type": "application/cap+xml"}
 POLYGON = "22.25,105.85 22.25,106.00 22.40,106.00 22.40,105.85 22.25,105.85"  # the flood's
@@ -312,3 +315,22 @@ def test_a_cap_feed_is_read_on_its_own_and_a_dead_one_is_an_alert(
             alerts = operator.get("/api/alerts").json()
             assert [a["kind"] for a in alerts] == ["cap-feed-unreachable"]
             assert dead in alerts[0]["en"]
+
+
+def test_an_operator_airs_a_waiting_alert_from_the_console(
+    live: str, services: tuple[Services, ManualClock], browser: Browser
+) -> None:
+    moderate = doc("flood", **{"<severity>Extreme": "<severity>Moderate", "-001<": "-030<"})
+    waiting = post(client(live, "vanhanh"), moderate).json()
+    assert waiting["state"] == "waiting"
+    page = sign_in(browser, live, "vanhanh")
+    page.goto(f"{live}/cap")
+    card = page.locator(f'section[data-cap="{waiting["id"]}"]')
+    expect(card.locator(".badge.state-waiting")).to_have_text("Chờ người vận hành")
+    expect(card).to_contain_text("ban-chang, na-vai")
+    page.on("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Phát").click()
+    expect(card.locator(".badge.state-sent")).to_have_text("Đã gửi thành bản tin")
+    sent = client(live, "vanhanh").get("/api/cap").json()[0]
+    assert (sent["state"], sent["level"]) == ("sent", "priority") and sent["bulletin_id"]
+    shoot(page, "cap")

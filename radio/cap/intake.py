@@ -94,7 +94,7 @@ def _cancel(
             "the Cancel names no alert this station holds (see its references)",
             "bản tin hủy không nhắc tới bản tin nào trạm đang giữ (xem references)",
         )
-    row = _row(alert, user, None, "cancelled")
+    row = _row(alert, user, None, "cancelled", now)
     db.add(row)
     db.flush()
     for old in earlier:
@@ -124,7 +124,7 @@ def _alert(
             f"the alert's area ({described}) covers none of this station's zones",
             f"vùng của bản tin ({described}) không trùng cụm loa nào của trạm",
         )
-    row = _row(alert, user, info, "waiting")
+    row = _row(alert, user, info, "waiting", station.now)
     row.level, row.zone_ids = level_of(info), [z.id for z in zones]
     db.add(row)
     db.flush()
@@ -238,7 +238,7 @@ def _referenced(db: Session, alert: Alert) -> list[CapAlert]:
     return found
 
 
-def _row(alert: Alert, user: User, info: Info | None, state: str) -> CapAlert:
+def _row(alert: Alert, user: User, info: Info | None, state: str, now: datetime) -> CapAlert:
     return CapAlert(
         sender=alert.sender[:200],
         identifier=alert.identifier[:200],
@@ -254,4 +254,5 @@ def _row(alert: Alert, user: User, info: Info | None, state: str) -> CapAlert:
         zone_ids=[],
         xml=alert.xml,
         received_by_id=user.id,
+        received_at=now,
     )

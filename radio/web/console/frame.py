@@ -45,6 +45,7 @@ NAV: list[tuple[str, str, Permission | None]] = [
     ("/relay", "relay_page", None),
     ("/live", "live_page", Permission.LIVE),
     ("/bulletins", "bulletins", None),
+    ("/cap", "cap_page", Permission.ABOVE),
     ("/federation", "federation_page", None),
     ("/reports", "reports", None),
     ("/emergency", "emergency_page", None),

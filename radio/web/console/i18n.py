@@ -20,6 +20,22 @@ _WORDS: dict[str, tuple[str, str]] = {
     "relay_page": ("Tiếp sóng", "Relay sources"),
     "reports": ("Báo cáo", "Reports"),
     "map_page": ("Bản đồ loa", "Loudspeaker map"),
+    "cap_page": ("Cảnh báo CAP", "CAP alerts"),
+    "cap_help": (
+        "Cảnh báo thiên tai theo chuẩn CAP 1.2 nhận được, và việc trạm đã làm với từng cảnh"
+        " báo. Cảnh báo chờ người vận hành được phát bằng nút Phát.",
+        "Disaster alerts received in CAP 1.2 and what the station did with each. An alert"
+        " waiting for an operator airs with its Air button.",
+    ),
+    "cap_sent": ("Đã gửi thành bản tin", "Sent as a bulletin"),
+    "cap_waiting": ("Chờ người vận hành", "Waiting for an operator"),
+    "cap_not_actual": ("Diễn tập, không phát", "Exercise, not aired"),
+    "cap_cancelled": ("Đã hủy", "Cancelled"),
+    "cap_replaced": ("Đã được cập nhật", "Replaced"),
+    "cap_air": ("Phát", "Air"),
+    "cap_air_confirm": ("Phát cảnh báo này ngay?", "Air this alert now?"),
+    "received": ("nhận lúc", "received"),
+    "expires": ("hết hạn", "expires"),
     "federation_page": ("Liên kết", "Links"),
     "federation_help": (
         "Liên kết với hệ thống khác (tỉnh, huyện, xã): bản tin xuống, trạng thái lên.",

@@ -20,6 +20,7 @@ from radio.federation.links import COMMUNE, SOURCE
 from radio.models import (
     Airing,
     Announcement,
+    CapAlert,
     FederationLink,
     Level,
     Receipt,
@@ -196,6 +197,22 @@ def map_page(request: Request, user: Viewer, db: Db, services: Svc) -> Response:
                 scope.receivers(user).where(Receiver.revoked.is_(False)).order_by(Receiver.name)
             )
         ),
+    )
+
+
+@router.get("/cap")
+def cap_page(request: Request, user: Viewer, db: Db) -> Response:
+    """CAP alerts received and what became of each; an operator of the level above airs
+    one that waited (an emergency needs the emergency right, as always)."""
+    require(user, Permission.ABOVE)
+    names = {z.id: z.name for z in db.scalars(select(Zone))}
+    alerts = list(db.scalars(select(CapAlert).order_by(CapAlert.id.desc()).limit(100)))
+    return page(
+        request,
+        "cap.html",
+        user,
+        alerts=alerts,
+        zone_names=lambda ids: [names.get(i, "?") for i in ids],
     )
 
 
