@@ -188,6 +188,8 @@ def test_two_installations_link_and_nothing_is_lost_or_doubled_when_the_link_is_
     waiting = _messages(pair)
     assert sum(1 for m in waiting if m["delivered_at"] is None) == 2
     assert all(m["last_error"].startswith("unreachable") for m in waiting if not m["delivered_at"])
+    alerts = client(pair.province.url, "vanhanh").get("/api/alerts").json()
+    assert [a["kind"] for a in alerts] == ["federation-undelivered"]  # once, however many tries
     pair.link.restore()
     took = until(
         lambda: state_of(pair, "Cháy rừng") in ("on-air", "aired"),

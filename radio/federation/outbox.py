@@ -65,7 +65,12 @@ def send(
             "sent_at": now.isoformat(),
         }
         message = FederationMessage(
-            link=link, key=key, body=body, level=outgoing.level.value, next_try_at=now
+            link=link,
+            key=key,
+            body=body,
+            level=outgoing.level.value,
+            program_hash=program.hash,
+            next_try_at=now,
         )
         db.add(message)
         made.append(message)
@@ -86,12 +91,13 @@ def due(db: Session, now: datetime) -> list[int]:
     )
 
 
-def deliver(sessions: sessionmaker[Session], message_id: int, clock: Clock) -> bool:
-    """One attempt; True when the commune has the message (now or before)."""
+def deliver(sessions: sessionmaker[Session], message_id: int, clock: Clock) -> tuple[int, str]:
+    """One attempt: the message's link, and "" when the commune has the message (now or
+    before), else why not."""
     with sessions.begin() as db:
         message = db.get(FederationMessage, message_id)
         if message is None or message.delivered_at is not None:
-            return True
+            return (message.link_id if message else 0), ""
         link = message.link
         url, body = f"{link.url}{INBOX}", json.dumps(message.body).encode()
         signed = signing.headers(link, "POST", INBOX, body, clock.now())
@@ -100,15 +106,15 @@ def deliver(sessions: sessionmaker[Session], message_id: int, clock: Clock) -> b
     with sessions.begin() as db:
         message = db.get(FederationMessage, message_id)
         if message is None:
-            return False
+            return 0, "gone"
         now = clock.now()
         if not error:
             message.delivered_at, message.last_error = now, ""
-            return True
+            return message.link_id, ""
         message.attempts += 1
         message.last_error = error
         message.next_try_at = now + (timedelta(days=3650) if expired else _backoff(message))
-        return False
+        return message.link_id, error
 
 
 def _post(url: str, body: bytes, signed: dict[str, str]) -> str:
@@ -145,5 +151,7 @@ def heard_from(db: Session, link: FederationLink, now: datetime) -> None:
 
 def sent_program(db: Session, link: FederationLink, program_hash: str) -> bool:
     """Whether a message down this link carries the program (what the commune may fetch)."""
-    messages = db.scalars(select(FederationMessage).where(FederationMessage.link_id == link.id))
-    return any(m.body.get("program") == program_hash for m in messages)
+    found = select(FederationMessage.id).where(
+        FederationMessage.link_id == link.id, FederationMessage.program_hash == program_hash
+    )
+    return db.scalar(found.limit(1)) is not None

@@ -72,11 +72,27 @@ class Federation:
             with self.sessions() as db:
                 waiting = outbox.due(db, self.clock.now())
             for message_id in waiting:
-                outbox.deliver(self.sessions, message_id, self.clock)
+                link_id, error = outbox.deliver(self.sessions, message_id, self.clock)
+                self._delivered(link_id, error)
         except Exception:
             log.exception("federation: the outbox could not be delivered")
         finally:
             self._delivering.release()
+
+    def _delivered(self, link_id: int, error: str) -> None:
+        """A link whose deliveries fail is an alert (once) until one gets through."""
+        target = f"link:{link_id}"
+        if not error:
+            self.alarms.resolve("federation-undelivered", target)
+        elif self.alarms.report(
+            Problem(
+                "federation-undelivered",
+                target,
+                f"không gửi được bản tin xuống liên kết {link_id}: {error}",
+                f"bulletins cannot be delivered down link {link_id}: {error}",
+            )
+        ):
+            self.alarms.flush()
 
     def report_up(self) -> None:
         with self.sessions() as db:

@@ -49,6 +49,7 @@ class FederationMessage(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)  # the idempotency key
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     level: Mapped[str] = mapped_column(String(16))
+    program_hash: Mapped[str] = mapped_column(String(64), index=True)  # what it carries
     bulletin_id: Mapped[int | None] = mapped_column(
         ForeignKey("bulletins.id", ondelete="SET NULL"), default=None
     )

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=64), nullable=False, unique=True),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("program_hash", sa.String(length=64), nullable=False, index=True),
         sa.Column("bulletin_id", sa.Integer(), bulletin, nullable=True),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("delivered_at", UTC, nullable=True),
