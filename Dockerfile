@@ -1,9 +1,18 @@
 # Loa Xã: console, API, scheduler and playout in one container, on the embedded defaults
 # (SQLite in the /data volume, eSpeak NG voices). docker-compose.yml adds PostgreSQL, a
 # separate playout worker and Icecast for the scale-out set-up.
-FROM python:3.11-slim
+# BASE: the official Python image by default; scripts/check-image builds one from a local
+# Debian image with Debian's python3 (deploy/debian-base.Containerfile). Nothing here is
+# downloaded from outside the package registries (PyPI, and Debian's through the base).
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
-RUN pip install --no-cache-dir uv \
+# uv in a throwaway virtual environment (Debian's python3 has no pip of its own), used to
+# install the locked dependencies from wheels, then removed: no compilers, no caches.
+ENV UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never UV_PYTHON_PREFERENCE=only-system \
+    UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_NATIVE_TLS=1 \
+    PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+RUN python3 -m venv /opt/uv && /opt/uv/bin/pip install --no-cache-dir uv \
  && useradd --create-home --uid 1000 loaxa \
  && mkdir /data && chown loaxa /data
 
@@ -15,7 +24,9 @@ COPY playout playout
 COPY radio radio
 COPY receiver receiver
 COPY examples examples
-RUN uv sync --frozen --no-dev && chown -R loaxa /app
+RUN /opt/uv/bin/uv sync --frozen --no-dev --python python3 \
+ && rm -rf /opt/uv /root/.cache \
+ && chown -R loaxa /app
 
 USER loaxa
 ENV RADIO_DATA_DIR=/data PATH=/app/.venv/bin:$PATH
