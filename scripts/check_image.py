@@ -105,6 +105,11 @@ def main() -> int:
     if heard < 2:
         sys.exit(f"check-image: the stream decoded but held {heard:.0f} s of speech")
     step(f"the stream decodes and holds {heard:.0f} s of speech")
+    if args.stream_base:  # Icecast asks the API: a token that is not a receiver's is refused
+        wrong = httpx.get(f"{args.stream_base}/na-heo.mp3?token=not-a-receiver", timeout=10)
+        if wrong.status_code not in (401, 403):
+            sys.exit(f"check-image: Icecast let a wrong token listen ({wrong.status_code})")
+        step(f"Icecast refuses a token that is not a receiver's ({wrong.status_code})")
     return 0
 
 
