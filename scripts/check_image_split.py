@@ -159,16 +159,64 @@ def restored(image: Image, url: str, workdir: Path) -> None:
     step(f"restored from a dump: the same {len(seen[0])} announcement(s) and as-run log")
 
 
-def _seen(image: Image, url: str) -> tuple[list[str], list[str]]:
+def _seen(image: Image, url: str) -> tuple[list[str], list[str], list[str]]:
+    """What the image's `radio serve` on the database shows: announcements, the as-run
+    log and the zones."""
     port = free_port()
     image.start({"RADIO_DATABASE_URL": url}, "serve", "--host", "127.0.0.1", "--port", str(port))
     try:
         client = signed_in(f"http://127.0.0.1:{port}", "vanhanh", "vanhanh-mat-khau")
         titles = [a["title"] for a in client.get("/api/announcements").json()]
         asrun = client.get("/api/asrun.csv", params={"start": "2020-01-01", "end": "2099-12-31"})
-        return titles, asrun.text.splitlines()
+        zones = [z["slug"] for z in client.get("/api/zones").json()]
+        return titles, asrun.text.splitlines(), zones
     finally:
         image.stop()
+
+
+def upgraded(image: Image) -> None:
+    """A station from the first release (migration 0001) with a user, a zone and an
+    announcement in it: the image's `radio serve` migrates it at start, and they are all
+    there after."""
+    from sqlalchemy import text
+
+    from radio.access.sessions import hash_password
+    from radio.db import make_engine, upgrade
+
+    with database("loaxa_image_upgrade") as url:
+        engine = make_engine(url)
+        upgrade(engine, "0001")
+        with engine.begin() as db:
+            db.execute(
+                text(
+                    "INSERT INTO users (username, full_name, password_hash, role, can_emergency,"
+                    " active, created_at) VALUES ('vanhanh', '', :hash, 'operator', true, true,"
+                    " now())"
+                ),
+                {"hash": hash_password("vanhanh-mat-khau")},
+            )
+            db.execute(
+                text(
+                    "INSERT INTO zones (slug, name, created_at) VALUES ('na-heo', 'Nà Héo', now())"
+                )
+            )
+            db.execute(
+                text(
+                    "INSERT INTO announcements (title, status, priority, created_by_id, created_at,"
+                    " updated_at) VALUES ('Họp thôn cũ', 'draft', 'normal', 1, now(), now())"
+                )
+            )
+            db.execute(
+                text(
+                    "INSERT INTO revisions (announcement_id, number, text, voice, rate, chime,"
+                    " created_by_id, created_at) VALUES (1, 1, 'Thôn Nà Héo họp lúc 8 giờ.',"
+                    " 'espeak-north-female', 1.0, false, 1, now())"
+                )
+            )
+        engine.dispose()
+        titles, _, zones = _seen(image, url)
+        assert (titles, zones) == (["Họp thôn cũ"], ["na-heo"]), (titles, zones)
+    step("a station from migration 0001, with its data, upgraded by the image at start")
 
 
 def main() -> int:
@@ -179,6 +227,7 @@ def main() -> int:
         with database("loaxa_image_check") as url:
             split(image, url, work)
             restored(image, url, work)
+        upgraded(image)
     finally:
         image.stop()
     return 0

@@ -34,3 +34,4 @@ def test_the_image_builds_runs_as_its_user_and_airs_an_announcement() -> None:
     assert any("the compose file agrees" in line for line in said)
     assert any("Icecast refuses a token" in line for line in said)
     assert any("restored from a dump: the same" in line for line in said)
+    assert any("from migration 0001, with its data, upgraded" in line for line in said)
